@@ -1,0 +1,60 @@
+"""The one place that writes files: atomic (temp file + rename) and deterministic."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+PARQUET_COMPRESSION: Literal["zstd"] = "zstd"
+PARQUET_LEVEL = 3
+PARQUET_ROW_GROUP = 64 * 1024
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temp path beside `path`; rename it over `path` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(frame: pl.DataFrame, path: str | Path) -> None:
+    """Write Parquet with fixed settings, so equal frames give byte-identical files."""
+    with atomic_path(path) as tmp:
+        frame.write_parquet(
+            tmp,
+            compression=PARQUET_COMPRESSION,
+            compression_level=PARQUET_LEVEL,
+            row_group_size=PARQUET_ROW_GROUP,
+            statistics=True,
+        )
+
+
+def read_parquet(path: str | Path) -> pl.DataFrame:
+    return pl.read_parquet(path)
+
+
+def write_json(obj: Any, path: str | Path) -> None:
+    """Write JSON (metrics, plots) with stable formatting."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], path: str | Path) -> None:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -1,0 +1,101 @@
+"""Typed, validated params, loaded from params.yaml (one section per stage)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from distilpipe.errors import ParamsError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HubDataset(_Section):
+    """A `datasets` dataset: a Hub id, or a local folder written by `save_to_disk`."""
+
+    name: str
+    split: str = "train"
+    revision: str | None = Field(None, description="commit sha or tag; pin it for reproducibility")
+    config: str | None = Field(None, description="the dataset's configuration name, if any")
+
+
+class Source(_Section):
+    """One input dataset. Local sources (`sources:`) give `path`; Hub ones (`hub_sources:`) `hf`."""
+
+    format: Literal["magpie", "openhermes", "mammoth2", "sharegpt", "messages"]
+    path: str | None = Field(None, description="a .jsonl/.json/.parquet file or a shard folder")
+    hf: HubDataset | None = None
+    limit: int | None = Field(None, gt=0, description="read at most this many records")
+    role_map: dict[str, str] = Field(
+        default_factory=dict, description="source role name -> system|user|assistant"
+    )
+    on_error: Literal["fail", "skip"] = Field(
+        "fail", description="unparseable line: fail the stage, or skip it into the rejects file"
+    )
+
+    @model_validator(mode="after")
+    def _one_location(self) -> Source:
+        if (self.path is None) == (self.hf is None):
+            raise ValueError("give exactly one of 'path' and 'hf'")
+        bad = {k: v for k, v in self.role_map.items() if v not in ("system", "user", "assistant")}
+        if bad:
+            raise ValueError(f"role_map values must be system, user or assistant: {bad}")
+        return self
+
+
+class Pool(_Section):
+    """Dedup, language id and filters over the union of all sources."""
+
+    near_dup_threshold: float = Field(0.85, gt=0.0, le=1.0, description="Jaccard of shingles")
+    near_dup_ngram: int = Field(3, ge=1, description="shingle size in words (CJK: characters)")
+    near_dup_num_perm: int = Field(32, ge=8, le=256, description="MinHash permutations")
+    languages: list[str] | None = Field(["en", "zh"], description="keep these; null keeps all")
+    lang_min_confidence: float = Field(
+        0.0, ge=0.0, le=1.0, description="below this the language is 'und'"
+    )
+    max_chars: int | None = Field(16000, gt=0, description="drop longer conversations")
+
+
+class Params(_Section):
+    sources: dict[str, Source] = Field(default_factory=dict)
+    hub_sources: dict[str, Source] = Field(default_factory=dict)
+    pool: Pool = Field(default_factory=Pool)
+
+    @model_validator(mode="after")
+    def _source_kinds(self) -> Params:
+        for name, src in self.sources.items():
+            if src.path is None:
+                raise ValueError(f"sources.{name}: a local source needs 'path' (Hub: hub_sources)")
+        for name, src in self.hub_sources.items():
+            if src.hf is None:
+                raise ValueError(f"hub_sources.{name}: a Hub source needs 'hf'")
+        both = set(self.sources) & set(self.hub_sources)
+        if both:
+            raise ValueError(f"names used in both sources and hub_sources: {sorted(both)}")
+        return self
+
+    def all_sources(self) -> dict[str, Source]:
+        """Every source, local then Hub, in params order (the order pool reads them in)."""
+        return {**self.sources, **self.hub_sources}
+
+
+def load_params(path: str | Path = "params.yaml") -> Params:
+    """Load and validate params; a bad file raises ParamsError naming each bad key."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ParamsError(f"{path}: {exc}") from exc
+    try:
+        return Params.model_validate(data)
+    except ValidationError as exc:
+        lines = [
+            f"{path}: {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise ParamsError("\n".join(lines)) from None

@@ -1,0 +1,36 @@
+"""What every stage script shares: one-line errors and timing lines."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from distilpipe.errors import DistilpipeError
+
+
+def run(main: Callable[[], None]) -> None:
+    """Run a stage's main; a DistilpipeError prints as `error: ...` and exits with status 1."""
+    try:
+        main()
+    except DistilpipeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def timed(what: str, rows: Callable[[], int] | None = None) -> Iterator[None]:
+    """Log how long a step took and, if `rows` is given, its rows/s."""
+    start = time.perf_counter()
+    yield
+    seconds = time.perf_counter() - start
+    if rows is None:
+        log(f"{what}: {seconds:.2f}s")
+    else:
+        n = rows()
+        log(f"{what}: {n:,} rows in {seconds:.2f}s ({n / max(seconds, 1e-9):,.0f} rows/s)")

@@ -1,0 +1,29 @@
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from distilpipe import io
+
+
+def test_parquet_is_byte_identical_for_equal_frames(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"a": list(range(1000)), "b": [f"text {i} 中文" for i in range(1000)]})
+    io.write_parquet(frame, tmp_path / "one.parquet")
+    io.write_parquet(frame.clone(), tmp_path / "two.parquet")
+    assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "two.parquet").read_bytes()
+
+
+def test_failed_write_leaves_old_file_and_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    io.write_json({"v": 1}, target)
+    with pytest.raises(TypeError), io.atomic_path(target) as tmp:
+        tmp.write_text("partial")
+        raise TypeError("crash mid-write")
+    assert json.loads(target.read_text()) == {"v": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_jsonl(tmp_path: Path) -> None:
+    io.write_jsonl([{"a": "中"}, {"b": 2}], tmp_path / "x" / "y.jsonl")
+    assert (tmp_path / "x" / "y.jsonl").read_text(encoding="utf-8") == '{"a": "中"}\n{"b": 2}\n'

@@ -1,0 +1,33 @@
+from pathlib import Path
+
+import pytest
+
+from distilpipe.errors import ParamsError
+from distilpipe.params import load_params
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_project_params_load() -> None:
+    params = load_params(ROOT / "params.yaml")
+    assert list(params.all_sources()) == ["magpie", "openhermes", "mammoth2"]
+    assert params.pool.languages == ["en", "zh"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sources: {a: {format: alpaca, path: x}}", "sources.a.format"),
+        ("sources: {a: {format: magpie}}", "give exactly one of 'path' and 'hf'"),
+        ("sources: {a: {format: magpie, hf: {name: x}}}", "sources.a: a local source needs 'path'"),
+        ("hub_sources: {a: {format: magpie, path: x}}", "hub_sources.a: a Hub source needs 'hf'"),
+        ("sources: {a: {format: magpie, path: x, role_map: {bot: robot}}}", "role_map values"),
+        ("pool: {near_dup_threshold: 1.5}", "pool.near_dup_threshold"),
+        ("pool: {languagez: [en]}", "pool.languagez"),
+    ],
+)
+def test_bad_params_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "params.yaml"
+    path.write_text(text)
+    with pytest.raises(ParamsError, match=message.replace(".", r"\.")):
+        load_params(path)
