@@ -17,6 +17,7 @@ def main() -> None:
             near_dup_ngram=p.near_dup_ngram,
             near_dup_num_perm=p.near_dup_num_perm,
             languages=p.languages,
+            keep_undetermined=p.keep_undetermined,
             lang_min_confidence=p.lang_min_confidence,
             max_chars=p.max_chars,
         )

@@ -27,3 +27,9 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path: Path) -> None:
 def test_jsonl(tmp_path: Path) -> None:
     io.write_jsonl([{"a": "中"}, {"b": 2}], tmp_path / "x" / "y.jsonl")
     assert (tmp_path / "x" / "y.jsonl").read_text(encoding="utf-8") == '{"a": "中"}\n{"b": 2}\n'
+
+
+def test_outputs_get_the_usual_permissions(tmp_path: Path) -> None:
+    io.write_json({}, tmp_path / "m.json")
+    mode = (tmp_path / "m.json").stat().st_mode & 0o777
+    assert mode == 0o666 & ~io._UMASK

@@ -15,6 +15,9 @@ import polars as pl
 PARQUET_COMPRESSION: Literal["zstd"] = "zstd"
 PARQUET_LEVEL = 3
 PARQUET_ROW_GROUP = 64 * 1024
+# mkstemp creates files as 0600; outputs get the usual 0666 & ~umask, as open() would give.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 @contextmanager
@@ -24,6 +27,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)
     try:
         yield Path(tmp)
         os.replace(tmp, path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -14,16 +14,47 @@ T = TypeVar("T")
 LINE_EVERY_S = 10.0
 
 
+class Progress:
+    """Count work done; `advance(n, note)` adds n rows and an optional note (e.g. tokens/s)."""
+
+    def __init__(self, total: int, desc: str, unit: str = "rows"):
+        self.total, self.desc, self.unit = total, desc, unit
+        self.done = 0
+        self.start = self.last = time.perf_counter()
+        self.bar: Any = None
+        if sys.stderr.isatty():
+            self.bar = tqdm(total=total, desc=desc, unit=f" {unit}", dynamic_ncols=True)
+
+    def advance(self, n: int = 1, note: str = "") -> None:
+        self.done += n
+        if self.bar is not None:
+            self.bar.update(n)
+            if note:
+                self.bar.set_postfix_str(note, refresh=False)
+            return
+        now = time.perf_counter()
+        if now - self.last >= LINE_EVERY_S or self.done == self.total:
+            self.last = now
+            rate = self.done / max(now - self.start, 1e-9)
+            line = (
+                f"{self.desc}: {self.done:,}/{self.total:,} {self.unit} ({rate:,.0f} {self.unit}/s)"
+            )
+            print(line + (f" {note}" if note else ""), file=sys.stderr, flush=True)
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def progress(items: Iterable[T], total: int, desc: str, unit: str = "rows") -> Iterator[T]:
     """Yield `items`, reporting progress to stderr."""
-    if sys.stderr.isatty():
-        yield from tqdm(items, total=total, desc=desc, unit=f" {unit}", dynamic_ncols=True)
-        return
-    start = last = time.perf_counter()
-    for done, item in enumerate(items, start=1):
-        yield item
-        now = time.perf_counter()
-        if now - last >= LINE_EVERY_S:
-            last = now
-            rate = done / (now - start)
-            print(f"{desc}: {done:,}/{total:,} {unit} ({rate:,.0f} {unit}/s)", file=sys.stderr)
+    bar = Progress(total, desc, unit)
+    try:
+        for item in items:
+            yield item
+            bar.advance()
+    finally:
+        bar.close()

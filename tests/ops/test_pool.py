@@ -71,6 +71,14 @@ def test_pool_dedups_filters_and_counts() -> None:
     json.dumps(m)  # metrics are plain JSON
 
 
+def test_undetermined_language_kept_or_dropped() -> None:
+    frame = _frame("a", ["12 + 7 = ?", "Écrivez un court poème sur la mer et le vent."])
+    kept = build_pool([frame], languages=["en"])
+    assert kept.rows["lang"].to_list() == ["und"]
+    dropped = build_pool([frame], languages=["en"], keep_undetermined=False)
+    assert dropped.rows.height == 0 and dropped.metrics["rejected"]["language"] == 2
+
+
 def test_no_filters_keeps_every_language() -> None:
     frame = _frame("a", ["Écrivez un court poème sur la mer et le vent.", "12 + 7 = ?"])
     result = build_pool([frame], languages=None, max_chars=None)

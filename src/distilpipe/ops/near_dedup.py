@@ -48,22 +48,34 @@ def shingle(texts: pl.Series, ngram: int) -> Shingles:
     counts = tokens.list.len().to_numpy().astype(np.int64)
     flat = tokens.explode().drop_nulls().to_frame()
     hashes = flat.select(plh.col("tok").nchash.xxh3_64())["tok"].to_numpy().astype(np.uint64)
-    token_offsets = np.concatenate([[0], np.cumsum(counts)])
     n_shingles = np.where(counts >= ngram, counts - ngram + 1, np.minimum(counts, 1))
-    offsets = np.concatenate([[0], np.cumsum(n_shingles)]).astype(np.int64)
+    offsets = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(n_shingles, out=offsets[1:])
     if hashes.size == 0:
         return Shingles(np.zeros(0, dtype=np.uint64), offsets)
-    # For every shingle, the index of its first token.
-    row_of_shingle = np.repeat(np.arange(counts.size), n_shingles)
-    start = token_offsets[row_of_shingle] + (np.arange(offsets[-1]) - offsets[row_of_shingle])
-    end = token_offsets[row_of_shingle + 1]
-    values = np.zeros(offsets[-1], dtype=np.uint64)
+    # Work on the flat token array: the shingle starting at token j combines tokens j..j+n-1,
+    # with tokens past the end of j's text counted as 0 (only short texts have such shingles).
+    size = np.repeat(counts, counts)  # length of each token's text
+    position = np.arange(hashes.size) - np.repeat(offsets_of(counts), counts)
+    left = size - position  # tokens from this one to the end of its text
+    values = hashes.copy()
     with np.errstate(over="ignore"):
-        for k in range(ngram):
-            pos = start + k
-            valid = pos < end
-            values[valid] = values[valid] * _MIX[k % len(_MIX)] + hashes[pos[valid]]
+        for k in range(1, ngram):
+            shifted = np.zeros_like(hashes)
+            shifted[:-k] = hashes[k:]
+            shifted[left <= k] = 0
+            values *= _MIX[k % len(_MIX)]
+            values += shifted
+    keep = (left >= ngram) | ((position == 0) & (size < ngram))
+    values = values[keep]
     return Shingles(values, offsets)
+
+
+def offsets_of(counts: np.ndarray) -> np.ndarray:
+    """Start index of each group in a flat array of groups of the given sizes."""
+    starts = np.zeros(counts.size, dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    return starts
 
 
 def minhash(shingles: Shingles, num_perm: int, seed: int = 0) -> np.ndarray:

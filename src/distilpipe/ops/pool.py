@@ -4,7 +4,7 @@ Steps, in order (a row dropped by one step is counted there and never seen by th
 
     exact_dup   same `id` as an earlier row (sources in params order, then row order)
     too_long    more than `max_chars` characters over all turns
-    language    first user turn's language not in `languages`
+    language    first user turn's language not in `languages` (`und` kept if keep_undetermined)
     near_dup    first user turn nearly duplicates an earlier kept row's (MinHash/LSH + Jaccard)
 """
 
@@ -19,7 +19,7 @@ import polars as pl
 
 from distilpipe.ops.langid import detect_languages
 from distilpipe.ops.near_dedup import near_duplicates
-from distilpipe.schema import ROW_SCHEMA
+from distilpipe.schema import ROW_SCHEMA, UNDETERMINED_LANG
 
 STEPS = ("exact_dup", "too_long", "language", "near_dup")
 REJECT_SCHEMA = {
@@ -64,6 +64,7 @@ def build_pool(
     near_dup_ngram: int = 3,
     near_dup_num_perm: int = 32,
     languages: list[str] | None = None,
+    keep_undetermined: bool = True,
     lang_min_confidence: float = 0.0,
     max_chars: int | None = None,
 ) -> PoolResult:
@@ -91,6 +92,8 @@ def build_pool(
     languages_seen = _counts(rows["lang"])
     if languages is not None:
         allowed = pl.col("lang").is_in(languages)
+        if keep_undetermined:
+            allowed = allowed | (pl.col("lang") == UNDETERMINED_LANG)
         rejects.append(_rejects(rows.filter(~allowed), "language"))
         rows = rows.filter(allowed)
 
