@@ -55,13 +55,62 @@ class Pool(_Section):
     near_dup_ngram: int = Field(3, ge=1, description="shingle size in words (CJK: characters)")
     near_dup_num_perm: int = Field(32, ge=8, le=256, description="MinHash permutations")
     languages: list[str] | None = Field(["en", "zh"], description="keep these; null keeps all")
+    keep_undetermined: bool = Field(
+        True, description="keep rows whose language is 'und' (math/code with little prose)"
+    )
     lang_min_confidence: float = Field(
         0.0, ge=0.0, le=1.0, description="below this the language is 'und'"
     )
     max_chars: int | None = Field(16000, gt=0, description="drop longer conversations")
 
 
+class ModelSpec(_Section):
+    """Who plays a role (teacher, student, judge): a backend, a model and sampling defaults."""
+
+    backend: Literal["transformers", "vllm", "openai"] = "transformers"
+    model: str = Field(description="local folder, Hub id, or the API's model name")
+    revision: str | None = Field(None, description="Hub revision or API model version")
+    # sampling defaults
+    max_new_tokens: int = Field(256, gt=0)
+    temperature: float = Field(0.0, ge=0.0)
+    top_p: float = Field(1.0, gt=0.0, le=1.0)
+    # transformers / vllm
+    dtype: str = Field("auto", description="auto | float32 | bfloat16 | float16")
+    device: str = Field("auto", description="transformers: auto | cpu | cuda | cuda:N")
+    tensor_parallel_size: int = Field(1, ge=1, description="vllm")
+    gpu_memory_utilization: float = Field(0.9, gt=0.0, le=1.0, description="vllm")
+    max_model_len: int | None = Field(None, gt=0, description="vllm")
+    # openai-compatible endpoints
+    base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8000/v1")
+    api_key_env: str | None = Field(
+        None, description="name of the environment variable holding the key (never the key)"
+    )
+    max_concurrency: int = Field(8, ge=1)
+    timeout_s: float = Field(120.0, gt=0.0)
+    max_attempts: int = Field(6, ge=1)
+
+    @model_validator(mode="after")
+    def _backend_needs(self) -> ModelSpec:
+        if self.backend == "openai" and not self.base_url:
+            raise ValueError("the openai backend needs 'base_url'")
+        return self
+
+
+class LLM(_Section):
+    """The LLM layer: call cache and batching, shared by every LLM stage."""
+
+    cache_dir: str | None = Field(
+        None, description="default: $DISTILPIPE_CACHE_DIR, else $XDG_CACHE_HOME/distilpipe"
+    )
+    batch_size: int = Field(32, ge=1)
+    max_failure_rate: float = Field(
+        0.0, ge=0.0, le=1.0, description="fail the stage when more calls than this fail"
+    )
+
+
 class Params(_Section):
+    models: dict[str, ModelSpec] = Field(default_factory=dict)
+    llm: LLM = Field(default_factory=LLM)
     sources: dict[str, Source] = Field(default_factory=dict)
     hub_sources: dict[str, Source] = Field(default_factory=dict)
     pool: Pool = Field(default_factory=Pool)

@@ -1,0 +1,114 @@
+"""The `distilpipe` command: maintenance that is not a pipeline stage (the LLM call cache)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sqlite3
+import sys
+import time
+from datetime import datetime
+from typing import Any
+
+from distilpipe.errors import DistilpipeError
+from distilpipe.llm.cache import DB_NAME, CallCache, resolve_cache_dir
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+
+
+def parse_duration(text: str) -> float:
+    """Parse "90s", "15m", "12h", "30d" or "2w" into seconds. A unit is required, so "30"
+    is not silently read as seconds or days. Raises argparse.ArgumentTypeError otherwise."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None:
+        raise argparse.ArgumentTypeError(
+            f"invalid duration {text!r}: use a number and a unit s, m, h, d or w (e.g. 30d)"
+        )
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _iso(timestamp: float | None) -> str:
+    if timestamp is None:
+        return "-"
+    return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
+
+
+def format_stats(stats: dict[str, Any]) -> str:
+    """Render `CallCache.stats()` as the lines `distilpipe cache stats` prints."""
+    lines = [
+        f"cache:   {stats['path']}",
+        f"rows:    {stats['rows']:,}",
+        f"size:    {stats['bytes'] / 1e6:,.1f} MB",
+        f"tokens:  {stats['prompt_tokens']:,} prompt, {stats['completion_tokens']:,} completion",
+        f"oldest:  {_iso(stats['oldest'])}",
+        f"newest:  {_iso(stats['newest'])}",
+    ]
+    for title, counts in (("by kind:", stats["per_kind"]), ("by model:", stats["per_model"])):
+        if counts:
+            lines.append(title)
+            width = max(len(name) for name in counts)
+            lines.extend(f"  {name:<{width}}  {n:>12,}" for name, n in counts.items())
+    return "\n".join(lines)
+
+
+def _cache_stats(args: argparse.Namespace) -> int:
+    cache_dir = resolve_cache_dir(args.cache_dir)
+    if not (cache_dir / DB_NAME).exists():
+        print(f"no call cache at {cache_dir / DB_NAME}")
+        return 0
+    with CallCache(cache_dir) as cache:
+        print(format_stats(cache.stats()))
+    return 0
+
+
+def _cache_prune(args: argparse.Namespace) -> int:
+    cache_dir = resolve_cache_dir(args.cache_dir)
+    if not (cache_dir / DB_NAME).exists():
+        print(f"no call cache at {cache_dir / DB_NAME}: nothing to prune")
+        return 0
+    cutoff = time.time() - args.older_than
+    with CallCache(cache_dir) as cache:
+        removed = cache.prune(args.older_than)
+        left = cache.stats()["rows"]
+    print(f"removed {removed:,} entries last used before {_iso(cutoff)}; {left:,} left")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `distilpipe` command."""
+    parser = argparse.ArgumentParser(prog="distilpipe", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    cache = commands.add_parser("cache", help="inspect or prune the LLM call cache")
+    cache_commands = cache.add_subparsers(dest="cache_command", required=True)
+    dir_help = "cache folder (default: $DISTILPIPE_CACHE_DIR, else $XDG_CACHE_HOME/distilpipe)"
+
+    stats = cache_commands.add_parser("stats", help="rows, size, per kind and model, ages")
+    stats.add_argument("--cache-dir", help=dir_help)
+    stats.set_defaults(handler=_cache_stats)
+
+    prune = cache_commands.add_parser("prune", help="delete entries not used for a while")
+    prune.add_argument(
+        "--older-than",
+        required=True,
+        type=parse_duration,
+        metavar="AGE",
+        help="e.g. 90s, 15m, 12h, 30d, 2w: delete entries last used longer ago than this",
+    )
+    prune.add_argument("--cache-dir", help=dir_help)
+    prune.set_defaults(handler=_cache_prune)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `distilpipe` command with `argv` (default: sys.argv[1:]); return the exit
+    status. Bad arguments exit with status 2 (argparse); a failure prints one `error:` line
+    and returns 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.handler(args)
+    except (DistilpipeError, sqlite3.Error, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return status

@@ -1,0 +1,84 @@
+"""The LLM layer's vocabulary: requests in, results out, the same for every backend."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": str}
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Sampling parameters of one call. `seed` makes a sampled (temperature > 0) call
+    reproducible; callers derive it per row (see `row_seed`)."""
+
+    max_new_tokens: int = 256
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """Chat messages in; the model's next assistant turn out."""
+
+    messages: tuple[Message, ...]
+    sampling: Sampling = field(default_factory=Sampling)
+    template_hash: str = ""  # hash of the prompt template that built `messages`, if any
+
+
+@dataclass(frozen=True)
+class ChoiceRequest:
+    """Chat messages in; the next-token probability of each single-token choice out."""
+
+    messages: tuple[Message, ...]
+    choices: tuple[str, ...]
+    template_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    finish_reason: str  # "stop" | "length"
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@dataclass(frozen=True)
+class ChoiceProbs:
+    """Next-token probabilities of the choices (not renormalised: they may sum below 1)."""
+
+    probs: dict[str, float]
+    prompt_tokens: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A call that failed after its retries; the row is recorded as failed with this reason."""
+
+    reason: str
+
+
+Kind = Literal["generate", "choice_logprobs"]
+
+
+class Backend(Protocol):
+    """What every backend (transformers, vllm, openai) implements.
+
+    `identity` names the model for the cache: for a local folder, a hash of its config and
+    weight files; for a Hub or API model, its name and revision. Both calls take a batch and
+    return one result per request, in order; a backend that cannot answer a request returns
+    a Failure for it rather than raising (raising is for setup errors: one clear line).
+    """
+
+    identity: str
+
+    def generate(self, requests: list[GenerateRequest]) -> list[Generation | Failure]: ...
+
+    def choice_logprobs(self, requests: list[ChoiceRequest]) -> list[ChoiceProbs | Failure]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,152 @@
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from distilpipe.cli import format_stats, main, parse_duration
+from distilpipe.llm.cache import CallCache
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90s", 90),
+        ("15m", 900),
+        ("12h", 43200),
+        ("30d", 2_592_000),
+        ("2w", 1_209_600),
+        ("1.5h", 5400),
+        (" 7D ", 604_800),
+        ("0s", 0),
+    ],
+)
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["30", "d", "", "-1d", "3 days", "1y", "1e3s", "5dd"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="invalid duration"):
+        parse_duration(text)
+
+
+def fill(cache_dir: Path, now: float, old: float) -> None:
+    with CallCache(cache_dir, clock=lambda: old) as cache:
+        cache.put_many(
+            {
+                f"old{i}": ("generate", "local:abc", {"text": "x", "prompt_tokens": 4})
+                for i in range(3)
+            }
+        )
+    with CallCache(cache_dir, clock=lambda: now) as cache:
+        cache.put_many(
+            {
+                "new": (
+                    "choice_logprobs",
+                    "openai:qwen-max@main",
+                    {"probs": {"A": 0.9}, "prompt_tokens": 6},
+                ),
+                "gen": ("generate", "local:abc", {"text": "y", "completion_tokens": 2}),
+            }
+        )
+
+
+def test_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    now = time.time()
+    fill(tmp_path, now, now - 40 * 86400)
+    assert main(["cache", "stats", "--cache-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert f"cache:   {tmp_path / 'calls.sqlite'}" in out
+    assert "rows:    5\n" in out
+    assert " MB\n" in out
+    assert "tokens:  18 prompt, 2 completion" in out
+    lines = out.splitlines()
+    assert lines[lines.index("by kind:") + 1].split() == ["choice_logprobs", "1"]
+    assert lines[lines.index("by kind:") + 2].split() == ["generate", "4"]
+    assert lines[lines.index("by model:") + 1].split() == ["local:abc", "4"]
+    assert lines[lines.index("by model:") + 2].split() == ["openai:qwen-max@main", "1"]
+    oldest = next(line for line in lines if line.startswith("oldest:")).split()[1]
+    assert oldest.startswith(time.strftime("%Y-%m-%d", time.localtime(now - 40 * 86400)))
+
+
+def test_stats_uses_env_cache_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(tmp_path / "env"))
+    assert main(["cache", "stats"]) == 0
+    assert capsys.readouterr().out == f"no call cache at {tmp_path / 'env' / 'calls.sqlite'}\n"
+    assert not (tmp_path / "env").exists()  # looking does not create a cache
+    now = time.time()
+    fill(tmp_path / "env", now, now)
+    assert main(["cache", "stats"]) == 0
+    assert "rows:    5\n" in capsys.readouterr().out
+
+
+def test_prune(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    now = time.time()
+    fill(tmp_path, now, now - 40 * 86400)
+    assert main(["cache", "prune", "--older-than", "60d", "--cache-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("removed 0 entries")
+    assert main(["cache", "prune", "--older-than", "30d", "--cache-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("removed 3 entries last used before ") and out.endswith("; 2 left\n")
+    with CallCache(tmp_path) as cache:
+        assert set(cache.get_many(["old0", "new", "gen"])) == {"new", "gen"}
+
+
+def test_prune_without_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cache", "prune", "--older-than=2w", "--cache-dir", str(tmp_path / "none")]) == 0
+    assert "nothing to prune" in capsys.readouterr().out
+
+
+def test_bad_arguments_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (
+        ["cache", "prune", "--older-than", "30", "--cache-dir", str(tmp_path)],
+        ["cache", "prune", "--cache-dir", str(tmp_path)],
+        ["cache"],
+        [],
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+    assert "invalid duration '30'" in capsys.readouterr().err
+
+
+def test_broken_database_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "calls.sqlite").write_bytes(b"this is not a database" * 100)
+    assert main(["cache", "stats", "--cache-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_format_stats_of_empty_cache() -> None:
+    text = format_stats(
+        {
+            "path": "/c/calls.sqlite",
+            "rows": 0,
+            "bytes": 4096,
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "per_kind": {},
+            "per_model": {},
+            "oldest": None,
+            "newest": None,
+        }
+    )
+    assert "rows:    0" in text and "oldest:  -" in text and "by kind" not in text
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "distilpipe", "cache", "stats", "--cache-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("no call cache at ")
