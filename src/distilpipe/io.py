@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -34,6 +35,18 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def replace_dir(new: str | Path, target: str | Path) -> None:
+    """Put the finished folder `new` at `target` (same filesystem): the old folder is moved
+    aside first and deleted after, so a crash leaves the old folder, or the new one."""
+    new, target = Path(new), Path(target)
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_parquet(frame: pl.DataFrame, path: str | Path) -> None:

@@ -108,12 +108,56 @@ class LLM(_Section):
     )
 
 
+class TinyModel(_Section):
+    """The shape of one bootstrap Qwen2 model (head dimension 64)."""
+
+    hidden_size: int = Field(gt=0, description="num_heads * 64")
+    num_layers: int = Field(ge=1)
+    num_heads: int = Field(ge=1)
+    num_key_value_heads: int | None = Field(
+        None, ge=1, description="grouped-query attention; null: num_heads"
+    )
+    intermediate_size: int = Field(gt=0, description="MLP width")
+
+    @model_validator(mode="after")
+    def _head_dim_64(self) -> TinyModel:
+        if self.hidden_size != self.num_heads * 64:
+            raise ValueError(
+                f"hidden_size must be num_heads * 64 = {self.num_heads * 64} (head dimension 64)"
+            )
+        if self.num_key_value_heads is not None and self.num_heads % self.num_key_value_heads:
+            raise ValueError("num_heads must be a multiple of num_key_value_heads")
+        return self
+
+
+class Bootstrap(_Section):
+    """The tiny offline teacher and student: a BPE tokenizer and two briefly trained Qwen2s."""
+
+    vocab_size: int = Field(4096, ge=259, description="BPE vocabulary, special tokens included")
+    seed: int = 0
+    steps: int = Field(240, ge=1, description="AdamW steps per model")
+    batch_size: int = Field(4, ge=1, description="conversations per step")
+    max_length: int = Field(128, ge=2, le=2048, description="tokens per conversation (truncated)")
+    lr: float = Field(2.0e-3, gt=0.0, description="peak learning rate (AdamW, warmup + cosine)")
+    teacher: TinyModel = Field(
+        default_factory=lambda: TinyModel(
+            hidden_size=256, num_layers=3, num_heads=4, intermediate_size=512
+        )
+    )
+    student: TinyModel = Field(
+        default_factory=lambda: TinyModel(
+            hidden_size=128, num_layers=2, num_heads=2, intermediate_size=384
+        )
+    )
+
+
 class Params(_Section):
     models: dict[str, ModelSpec] = Field(default_factory=dict)
     llm: LLM = Field(default_factory=LLM)
     sources: dict[str, Source] = Field(default_factory=dict)
     hub_sources: dict[str, Source] = Field(default_factory=dict)
     pool: Pool = Field(default_factory=Pool)
+    bootstrap: Bootstrap = Field(default_factory=Bootstrap)
 
     @model_validator(mode="after")
     def _source_kinds(self) -> Params:
