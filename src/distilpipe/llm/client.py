@@ -1,0 +1,176 @@
+"""The one client every LLM stage uses: cache-through, batched, with progress and counts.
+
+Requests are sorted by length and cut into fixed batches *before* the cache is consulted,
+and each finished batch is written to the cache at once. So a stage killed mid-run and
+started again finds every finished batch cached and recomputes the unfinished batches with
+exactly the same members as before: the same output as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any, TypeVar
+
+from distilpipe.errors import DistilpipeError
+from distilpipe.llm.cache import CallCache, call_key
+from distilpipe.llm.types import (
+    Backend,
+    ChoiceProbs,
+    ChoiceRequest,
+    Failure,
+    GenerateRequest,
+    Generation,
+    Sampling,
+)
+from distilpipe.progress import Progress
+
+R = TypeVar("R", GenerateRequest, ChoiceRequest)
+LOOKUP_WINDOW = 4096
+
+
+def row_seed(row_id: str, stage: str, salt: int = 0) -> int:
+    """A per-row sampling seed from the row id and the stage: reproducible and cacheable."""
+    digest = hashlib.sha256(f"{stage}\x1f{row_id}\x1f{salt}".encode()).digest()
+    return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
+
+
+@dataclass
+class CallStats:
+    calls: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class LLMClient:
+    """Cache-through calls to one backend (one role: teacher, student or judge)."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        cache: CallCache,
+        batch_size: int = 32,
+        name: str = "llm",
+        max_failure_rate: float = 0.0,
+        defaults: Sampling | None = None,
+    ):
+        self.backend = backend
+        self.cache = cache
+        self.batch_size = batch_size
+        self.name = name
+        self.max_failure_rate = max_failure_rate
+        self.defaults = defaults or Sampling()
+        self.stats = CallStats()
+
+    def sampling(self, seed: int | None = None) -> Sampling:
+        """The role's sampling defaults (from params' `models`), with a per-row seed."""
+        return replace(self.defaults, seed=seed)
+
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[Generation | Failure]:
+        """One result per request, in order; failures are counted, cached never."""
+        return self._run(
+            list(requests),
+            "generate",
+            lambda r: r.sampling.as_dict(),
+            self.backend.generate,
+            _generation_from,
+        )
+
+    def choice_logprobs(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceProbs | Failure]:
+        """Next-token probabilities of each request's single-token choices, in order."""
+        return self._run(
+            list(requests),
+            "choice_logprobs",
+            lambda r: {"choices": list(r.choices)},
+            self.backend.choice_logprobs,
+            _choices_from,
+        )
+
+    def _run(
+        self,
+        requests: list[R],
+        kind: str,
+        params_of: Callable[[R], dict[str, Any]],
+        compute: Callable[[list[R]], Sequence[Any]],
+        decode: Callable[[dict[str, Any]], Any],
+    ) -> list[Any]:
+        keys = [
+            call_key(self.backend.identity, kind, r.messages, params_of(r), r.template_hash)
+            for r in requests
+        ]
+        by_key: dict[str, R] = {}
+        for key, request in zip(keys, requests, strict=True):
+            by_key.setdefault(key, request)
+        order = sorted(by_key, key=lambda k: (_length(by_key[k]), k))
+        results: dict[str, Any] = {}
+        bar = Progress(len(order), f"{self.name} {kind}", unit="calls")
+        # Look keys up a window of batches at a time: one query per window, not per batch.
+        window = self.batch_size * max(1, LOOKUP_WINDOW // self.batch_size)
+        for w in range(0, len(order), window):
+            cached = self.cache.get_many(order[w : w + window])
+            self.stats.cache_hits += len(cached)
+            for key, value in cached.items():
+                results[key] = decode(value)
+            for b in range(w, min(w + window, len(order)), self.batch_size):
+                batch = order[b : b + self.batch_size]
+                misses = [k for k in batch if k not in cached]
+                if misses:
+                    self._compute(kind, [by_key[k] for k in misses], misses, compute, results)
+                bar.advance(len(batch), self._note(bar.elapsed()))
+        bar.close()
+        self.stats.calls += len(requests)
+        self._check_failures(len(by_key))
+        return [results[k] for k in keys]
+
+    def _compute(
+        self,
+        kind: str,
+        requests: list[R],
+        misses: list[str],
+        compute: Callable[[list[R]], Sequence[Any]],
+        results: dict[str, Any],
+    ) -> None:
+        """Compute a batch of misses and write the successes to the cache in one go."""
+        self.stats.cache_misses += len(misses)
+        fresh = {}
+        for key, out in zip(misses, compute(requests), strict=True):
+            results[key] = out
+            if isinstance(out, Failure):
+                self.stats.failed += 1
+                continue
+            fresh[key] = (kind, self.backend.identity, asdict(out))
+            self.stats.prompt_tokens += out.prompt_tokens
+            self.stats.completion_tokens += getattr(out, "completion_tokens", 0)
+        self.cache.put_many(fresh)
+
+    def _note(self, seconds: float) -> str:
+        s = self.stats
+        looked_up = s.cache_hits + s.cache_misses
+        tokens = (s.prompt_tokens + s.completion_tokens) / max(seconds, 1e-9)
+        return f"{tokens:,.0f} tok/s, cache hits {s.cache_hits / max(looked_up, 1):.0%}"
+
+    def _check_failures(self, n: int) -> None:
+        if n and self.stats.failed / n > self.max_failure_rate:
+            raise DistilpipeError(
+                f"{self.name}: {self.stats.failed} of {n} calls failed, more than "
+                f"max_failure_rate={self.max_failure_rate}"
+            )
+
+
+def _length(request: GenerateRequest | ChoiceRequest) -> int:
+    return sum(len(m["content"]) for m in request.messages)
+
+
+def _generation_from(value: dict[str, Any]) -> Generation:
+    return Generation(**value)
+
+
+def _choices_from(value: dict[str, Any]) -> ChoiceProbs:
+    return ChoiceProbs(**value)

@@ -1,0 +1,350 @@
+"""The `openai` backend: any OpenAI-compatible chat endpoint (`vllm serve`, `transformers
+serve`, hosted APIs such as DashScope's Qwen-max).
+
+Requests of a batch run on a thread pool, at most `max_concurrency` at once, and come back
+in request order. A request that fails with a transient error (HTTP 408, 409, 429 or 5xx, a
+timeout, a refused, reset or dropped connection, a body that is not JSON) is retried with
+exponential backoff and full jitter, honouring `Retry-After`, up to `max_attempts` attempts
+in all; a request that still fails, or fails for good (any other 4xx), becomes a `Failure`.
+
+The API key is read from the environment variable that `api_key_env` names. It is sent only
+in the Authorization header and is scrubbed from every failure reason, since some servers
+echo the key they rejected.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC
+from typing import Any, TypeVar
+
+import httpx2
+
+from distilpipe.errors import DistilpipeError
+from distilpipe.llm.cache import model_identity
+from distilpipe.llm.types import (
+    ChoiceProbs,
+    ChoiceRequest,
+    Failure,
+    GenerateRequest,
+    Generation,
+    Message,
+)
+from distilpipe.params import ModelSpec
+
+log = logging.getLogger(__name__)
+
+RETRIED_4XX = frozenset({408, 409, 429})
+LENGTH_REASONS = frozenset({"length", "max_tokens", "model_length"})
+TOP_LOGPROBS = 20
+ERROR_MESSAGE_CHARS = 200
+
+R = TypeVar("R", GenerateRequest, ChoiceRequest)
+T = TypeVar("T", Generation, ChoiceProbs)
+
+
+class _NoLogprobs(Exception):
+    """The server answered a logprobs request without logprobs."""
+
+
+class OpenAIBackend:
+    """A Backend that calls `{base_url}/chat/completions` over HTTP.
+
+    `backoff_base_s`, `backoff_cap_s` and `sleep` shape the waits between attempts (tests
+    pass a recording `sleep`); `seed` seeds the jitter, so a run's waits are repeatable.
+    """
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        *,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        seed: int = 0,
+    ):
+        if not spec.base_url:
+            raise DistilpipeError("the openai backend needs 'base_url'")
+        base_url = spec.base_url.rstrip("/")
+        if not base_url.startswith(("http://", "https://")):
+            raise DistilpipeError(f"base_url must start with http:// or https://: {base_url!r}")
+        headers = {"Accept": "application/json"}
+        self._key: str | None = None
+        if spec.api_key_env is not None:
+            key = os.environ.get(spec.api_key_env)
+            if not key:
+                raise DistilpipeError(
+                    f"environment variable {spec.api_key_env} is not set: it must hold the API "
+                    f"key for {base_url} (api_key_env names it)"
+                )
+            self._key = key
+            headers["Authorization"] = f"Bearer {key}"
+        self.base_url = base_url
+        self.model = spec.model
+        self.max_attempts = spec.max_attempts
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self._sleep = sleep
+        # Per-request jitter streams are drawn from this in request order, so the waits do
+        # not depend on how the threads interleave.
+        self._rng = random.Random(seed)
+        self._client = httpx2.Client(
+            base_url=base_url,
+            headers=headers,
+            timeout=httpx2.Timeout(spec.timeout_s),
+            limits=httpx2.Limits(
+                max_connections=spec.max_concurrency,
+                max_keepalive_connections=spec.max_concurrency,
+            ),
+        )
+        self._executor = ThreadPoolExecutor(
+            max_workers=spec.max_concurrency, thread_name_prefix="openai-backend"
+        )
+        self.identity = model_identity(spec.model, spec.revision, "openai")
+
+    def __repr__(self) -> str:
+        return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r})"
+
+    def close(self) -> None:
+        """Cancel queued requests, wait for running ones, and close the connections."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._client.close()
+
+    def generate(self, requests: list[GenerateRequest]) -> list[Generation | Failure]:
+        """The next assistant turn of each request, in order.
+
+        Token counts come from the response's `usage`; a server that sends no usage gets
+        0 for both counts.
+        """
+        return self._run(requests, self._generate_one)
+
+    def choice_logprobs(self, requests: list[ChoiceRequest]) -> list[ChoiceProbs | Failure]:
+        """The next-token probability of each request's choices, from the top 20 logprobs.
+
+        A choice that is not among the top entries gets 0.0. Raises DistilpipeError when the
+        server returns no logprobs at all (it ignores the fields, as `transformers serve`
+        does): a silent 0.0 for every choice would look like an answer.
+        """
+        try:
+            return self._run(requests, self._choice_one)
+        except _NoLogprobs:
+            raise DistilpipeError(
+                f"{self.base_url} returned no logprobs: this server does not support "
+                "logprobs/top_logprobs (use scoring mode 'generate', or a server such as vLLM "
+                "that does)"
+            ) from None
+
+    def _run(
+        self,
+        requests: Sequence[R],
+        one: Callable[[R, random.Random], T | Failure],
+    ) -> list[T | Failure]:
+        rngs = [random.Random(self._rng.getrandbits(64)) for _ in requests]
+        futures: list[Future[T | Failure]] = [
+            self._executor.submit(one, request, rng)
+            for request, rng in zip(requests, rngs, strict=True)
+        ]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+    def _generate_one(self, request: GenerateRequest, rng: random.Random) -> Generation | Failure:
+        sampling = request.sampling
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": _messages(request.messages),
+            "max_tokens": sampling.max_new_tokens,
+            "temperature": sampling.temperature,
+            "top_p": sampling.top_p,
+            "n": 1,
+        }
+        if sampling.seed is not None:
+            body["seed"] = sampling.seed
+        data = self._post(body, rng)
+        if isinstance(data, Failure):
+            return data
+        try:
+            choice = data["choices"][0]
+            content = choice["message"].get("content")
+            finish = choice.get("finish_reason")
+            prompt_tokens, completion_tokens = _usage(data)
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+            return self._failure(f"unexpected response: {_describe(data)}")
+        # A reasoning model cut off mid-thought sends content null: no answer text, not an error.
+        text = content if isinstance(content, str) else ""
+        finish_reason = "length" if finish in LENGTH_REASONS else "stop"
+        return Generation(text, finish_reason, prompt_tokens, completion_tokens)
+
+    def _choice_one(self, request: ChoiceRequest, rng: random.Random) -> ChoiceProbs | Failure:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": _messages(request.messages),
+            "max_tokens": 1,
+            "temperature": 0.0,
+            "logprobs": True,
+            "top_logprobs": TOP_LOGPROBS,
+            "n": 1,
+        }
+        data = self._post(body, rng)
+        if isinstance(data, Failure):
+            return data
+        try:
+            choice = data["choices"][0]
+            prompt_tokens, _ = _usage(data)
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+            return self._failure(f"unexpected response: {_describe(data)}")
+        top = _top_logprobs(choice)
+        if top is None:
+            raise _NoLogprobs
+        probs = dict.fromkeys(request.choices, 0.0)
+        wanted = {c.strip(): c for c in request.choices}
+        for token, logprob in top:
+            # Tokenizers differ in whether the answer token carries a leading space; both
+            # spellings are the same answer, so their probabilities add up.
+            choice_name = wanted.get(token.strip())
+            if choice_name is not None:
+                probs[choice_name] += math.exp(logprob)
+        return ChoiceProbs(probs, prompt_tokens)
+
+    def _post(self, body: dict[str, Any], rng: random.Random) -> dict[str, Any] | Failure:
+        """POST to chat/completions with retries: the decoded JSON object, or a Failure."""
+        problem = ""
+        for attempt in range(1, self.max_attempts + 1):
+            retry_after: float | None = None
+            try:
+                response = self._client.post("/chat/completions", json=body)
+            except httpx2.TimeoutException:
+                problem = "timeout"
+            except httpx2.TransportError as exc:
+                problem = f"connection error ({type(exc).__name__})"
+            except httpx2.DecodingError:
+                problem = "malformed JSON"
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    try:
+                        data = response.json()
+                    except ValueError:
+                        data = None
+                    if isinstance(data, dict):
+                        return data
+                    problem = "malformed JSON"
+                elif status in RETRIED_4XX or status >= 500:
+                    problem = f"HTTP {status}"
+                    retry_after = parse_retry_after(response.headers.get("retry-after"))
+                else:
+                    return self._failure(f"HTTP {status}: {_error_message(response)}")
+            if attempt < self.max_attempts:
+                delay = self._delay(attempt, retry_after, rng)
+                log.info(
+                    "%s: %s, attempt %d of %d; retrying in %.2f s",
+                    self.base_url,
+                    problem,
+                    attempt,
+                    self.max_attempts,
+                    delay,
+                )
+                self._sleep(delay)
+        return self._failure(f"{problem} after {self.max_attempts} attempts")
+
+    def _delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
+        if retry_after is not None:
+            return min(self.backoff_cap_s, retry_after)
+        ceiling = min(self.backoff_cap_s, self.backoff_base_s * 2.0 ** (attempt - 1))
+        return rng.uniform(0.0, ceiling)
+
+    def _failure(self, reason: str) -> Failure:
+        if self._key:
+            reason = reason.replace(self._key, "<api key>")
+        return Failure(reason)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None
+    when the header is absent or unreadable. A date in the past gives 0."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _messages(messages: Sequence[Message]) -> list[dict[str, str]]:
+    return [{"role": m["role"], "content": m["content"]} for m in messages]
+
+
+def _usage(data: dict[str, Any]) -> tuple[int, int]:
+    usage = data.get("usage") or {}
+    return int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+
+
+def _top_logprobs(choice: Any) -> list[tuple[str, float]] | None:
+    """The first generated token's top alternatives, or None when the response has none."""
+    logprobs = choice.get("logprobs") if isinstance(choice, dict) else None
+    content = logprobs.get("content") if isinstance(logprobs, dict) else None
+    if not isinstance(content, list) or not content or not isinstance(content[0], dict):
+        return None
+    top = content[0].get("top_logprobs")
+    if not isinstance(top, list) or not top:
+        return None
+    entries = []
+    for entry in top:
+        if not isinstance(entry, dict):
+            continue
+        token, logprob = entry.get("token"), entry.get("logprob")
+        if isinstance(token, str) and isinstance(logprob, int | float):
+            entries.append((token, float(logprob)))
+    return entries or None
+
+
+def _error_message(response: httpx2.Response) -> str:
+    """The server's error message from an error body (OpenAI, FastAPI or plain text), short."""
+    try:
+        data: Any = response.json()
+    except ValueError:
+        data = response.text
+    return _message_of(data) or response.reason_phrase
+
+
+def _describe(data: dict[str, Any]) -> str:
+    """A short account of a 2xx body that is not a chat completion."""
+    if "error" in data:
+        return f"error: {_message_of(data)}"
+    return _shorten(str(data))
+
+
+def _message_of(data: Any) -> str:
+    if isinstance(data, dict):
+        data = data.get("error", data.get("detail", data.get("message", data)))
+        if isinstance(data, dict):
+            data = data.get("message", data)
+    return _shorten(data if isinstance(data, str) else str(data))
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > ERROR_MESSAGE_CHARS:
+        return text[: ERROR_MESSAGE_CHARS - 1] + "…"
+    return text

