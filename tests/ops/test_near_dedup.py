@@ -59,3 +59,14 @@ def test_duplicate_of_a_dropped_row_is_not_chained() -> None:
 def test_deterministic() -> None:
     texts = pl.Series([f"{BASE} variant {i % 7}" for i in range(200)])
     assert (near_duplicates(texts, 0.85) == near_duplicates(texts, 0.85)).all()
+
+
+def test_shingles_the_same_in_slices(monkeypatch) -> None:
+    from distilpipe.ops import near_dedup
+
+    texts = pl.Series([f"{BASE} number {i}" if i % 3 else "" for i in range(50)] + ["a b"])
+    whole = shingle(texts, ngram=3)
+    monkeypatch.setattr(near_dedup, "SHINGLE_SLICE_ROWS", 7)
+    sliced = shingle(texts, ngram=3)
+    assert (sliced.offsets == whole.offsets).all()
+    assert (sliced.values == whole.values).all()

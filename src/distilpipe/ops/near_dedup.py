@@ -19,6 +19,7 @@ import polars_hash as plh
 TOKEN_PATTERN = r"\p{Han}|[\p{L}\p{N}--\p{Han}]+"
 MAX_TOKENS = 1000  # long texts are compared on their first 1000 tokens
 _CHUNK_ROWS = 65536
+SHINGLE_SLICE_ROWS = 100_000
 _MIX = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
     dtype=np.uint64,
@@ -37,7 +38,26 @@ class Shingles:
 
 
 def shingle(texts: pl.Series, ngram: int) -> Shingles:
-    """Token n-gram hashes per text (a text shorter than n tokens is one shingle)."""
+    """Token n-gram hashes per text (a text shorter than n tokens is one shingle).
+
+    Works through the texts in slices, so the token lists (several times the size of the
+    hashes) never exist for all texts at once.
+    """
+    parts = [
+        _shingle_slice(texts.slice(lo, SHINGLE_SLICE_ROWS), ngram)
+        for lo in range(0, texts.len(), SHINGLE_SLICE_ROWS)
+    ]
+    if not parts:
+        return Shingles(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
+    ends = np.cumsum([p.offsets[-1] for p in parts])
+    offsets = np.concatenate(
+        [np.zeros(1, dtype=np.int64)]
+        + [p.offsets[1:] + (ends[i - 1] if i else 0) for i, p in enumerate(parts)]
+    )
+    return Shingles(np.concatenate([p.values for p in parts]), offsets)
+
+
+def _shingle_slice(texts: pl.Series, ngram: int) -> Shingles:
     tokens = (
         texts.fill_null("")
         .str.to_lowercase()
@@ -123,32 +143,30 @@ def lsh_bands(threshold: float, num_perm: int, recall: float = 0.95) -> tuple[in
 def candidate_pairs(
     signatures: np.ndarray, has_shingles: np.ndarray, bands: int, rows: int
 ) -> np.ndarray:
-    """(m, 2) int64 pairs (earliest row in a bucket, later row), unique, sorted.
+    """(m, 2) int64 pairs (earliest row in a bucket, later row), unique, sorted by row.
 
-    `signatures` is (num_perm, n), as `minhash` returns it.
+    `signatures` is (num_perm, n), as `minhash` returns it. Buckets are found by a stable
+    sort of each band's keys, so memory stays a few arrays of n, whatever the band count.
     """
-    n = signatures.shape[1]
     index = np.flatnonzero(has_shingles)
-    frames = []
+    found = []
     for band in range(bands):
         key = np.zeros(index.size, dtype=np.uint64)
         with np.errstate(over="ignore"):
             for j in range(rows):
                 column = signatures[band * rows + j, index].astype(np.uint64)
                 key = key * _MIX[j % len(_MIX)] + column
-        frames.append(
-            pl.DataFrame({"band": np.full(index.size, band, np.int32), "key": key, "row": index})
-        )
-    if not frames or n == 0:
+        order = np.argsort(key, kind="stable")  # equal keys keep row order
+        sorted_key = key[order]
+        starts = np.ones(order.size, dtype=bool)
+        starts[1:] = sorted_key[1:] != sorted_key[:-1]
+        first = index[order][np.flatnonzero(starts)][np.cumsum(starts) - 1]
+        later = ~starts
+        found.append(np.stack([first[later], index[order][later]], axis=1))
+    if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    buckets = pl.concat(frames).with_columns(pl.col("row").min().over("band", "key").alias("first"))
-    pairs = (
-        buckets.filter(pl.col("row") != pl.col("first"))
-        .select("first", "row")
-        .unique()
-        .sort("row", "first")
-    )
-    return pairs.to_numpy().astype(np.int64)
+    pairs = np.unique(np.concatenate(found).astype(np.int64), axis=0)
+    return pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
