@@ -1,12 +1,13 @@
 """Read raw source records from JSON Lines, JSON arrays, Parquet, shard folders and `datasets`.
 
 Every reader returns a `RawRecords`: one polars row per source record with the source's own
-fields untouched, plus `_file` (the file it came from) and `_pos` (1-based line number for
-JSON Lines, 1-based record number for JSON arrays, Parquet and `datasets`).
+fields untouched, plus `_file` (the file it came from) and `_pos` (a 1-based record number;
+`RawRecords.locate` turns JSON Lines record numbers into line numbers when a reject needs one).
 
-The fast path hands the whole file to polars' multi-threaded JSON reader. Only when that fails
-does a slow line-by-line scan run, to say exactly which line is wrong (`FILE:LINE: ...`) or,
-with `on_error: skip`, to set such lines aside and read the rest.
+The fast path hands the whole file to pyarrow's parallel JSON reader (JSON Lines) or polars'
+(JSON arrays, and JSON Lines whose types disagree across lines). Only when that fails does a
+slow line-by-line scan run, to say exactly which line is wrong (`FILE:LINE: ...`) or, with
+`on_error: skip`, to set such lines aside and read the rest.
 """
 
 from __future__ import annotations
