@@ -1,7 +1,8 @@
 """Read raw source records from JSON Lines, JSON arrays, Parquet, shard folders and `datasets`.
 
 Every reader returns a `RawRecords`: one polars row per source record with the source's own
-fields untouched, plus `_file` (the file it came from) and `_pos` (a 1-based record number;
+fields untouched, plus `_file` (the file it came from) and `_pos` (1-based: a record number,
+or a line number where the line scan ran; `RawRecords.units` says which, and
 `RawRecords.locate` turns JSON Lines record numbers into line numbers when a reject needs one).
 
 The fast path hands the whole file to pyarrow's parallel JSON reader (JSON Lines) or polars'
