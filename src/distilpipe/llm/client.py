@@ -110,6 +110,7 @@ class LLMClient:
             by_key.setdefault(key, request)
         order = sorted(by_key, key=lambda k: (_length(by_key[k]), k))
         results: dict[str, Any] = {}
+        failed_before = self.stats.failed
         bar = Progress(len(order), f"{self.name} {kind}", unit="calls")
         # Look keys up a window of batches at a time: one query per window, not per batch.
         window = self.batch_size * max(1, LOOKUP_WINDOW // self.batch_size)
@@ -126,7 +127,7 @@ class LLMClient:
                 bar.advance(len(batch), self._note(bar.elapsed()))
         bar.close()
         self.stats.calls += len(requests)
-        self._check_failures(len(by_key))
+        self._check_failures(self.stats.failed - failed_before, len(by_key))
         return [results[k] for k in keys]
 
     def _compute(
@@ -156,10 +157,11 @@ class LLMClient:
         tokens = (s.prompt_tokens + s.completion_tokens) / max(seconds, 1e-9)
         return f"{tokens:,.0f} tok/s, cache hits {s.cache_hits / max(looked_up, 1):.0%}"
 
-    def _check_failures(self, n: int) -> None:
-        if n and self.stats.failed / n > self.max_failure_rate:
+    def _check_failures(self, failed: int, n: int) -> None:
+        """Fail the stage when more than `max_failure_rate` of this run's calls failed."""
+        if n and failed / n > self.max_failure_rate:
             raise DistilpipeError(
-                f"{self.name}: {self.stats.failed} of {n} calls failed, more than "
+                f"{self.name}: {failed} of {n} calls failed, more than "
                 f"max_failure_rate={self.max_failure_rate}"
             )
 
