@@ -122,8 +122,10 @@ def test_failures_are_counted_not_cached_and_bounded(cache: CallCache) -> None:
     strict = LLMClient(EchoBackend(fail_on="x"), cache, max_failure_rate=0.0)
     with pytest.raises(DistilpipeError, match="1 of 1 calls failed"):
         strict.generate(_requests(["x"]))
-    # The rate is per run: an earlier run's failures do not count against a later one.
-    assert client.generate(_requests(["d", "e", "f"]))[0] == Generation("D", "stop", 1, 2)
+    # The rate is per run: an earlier run's failure does not count against a later one.
+    halves = LLMClient(EchoBackend(fail_on="y"), cache, max_failure_rate=0.5)
+    halves.generate(_requests(["y", "z"]))  # 1 of 2: at the limit, not over it
+    assert halves.generate(_requests(["w"])) == [Generation("W", "stop", 1, 2)]
 
 
 def test_choice_logprobs_through_the_cache(cache: CallCache) -> None:
