@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 from tqdm import tqdm
 
-T = TypeVar("T")
 LINE_EVERY_S = 10.0
 
 
@@ -47,14 +45,3 @@ class Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-
-
-def progress(items: Iterable[T], total: int, desc: str, unit: str = "rows") -> Iterator[T]:
-    """Yield `items`, reporting progress to stderr."""
-    bar = Progress(total, desc, unit)
-    try:
-        for item in items:
-            yield item
-            bar.advance()
-    finally:
-        bar.close()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from functools import lru_cache
 
 import polars as pl
@@ -100,20 +102,16 @@ def _detect_all(texts: list[str]) -> tuple[list[str], list[float]]:
     langs: list[str] = []
     scores: list[float] = []
     bar = Progress(len(texts), "language id")
-    if workers > 1:
-        context = multiprocessing.get_context("spawn")  # fork is unsafe under polars' threads
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ExitStack() as stack:
+        results: Iterator[tuple[list[str], list[float]]] = map(_detect_chunk, chunks)
+        if workers > 1:
+            context = multiprocessing.get_context("spawn")  # fork is unsafe under polars' threads
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
             results = pool.map(_detect_chunk, chunks)
-            for chunk_langs, chunk_scores in results:
-                langs += chunk_langs
-                scores += chunk_scores
-                bar.advance(len(chunk_langs))
-    else:
-        for chunk in chunks:
-            chunk_langs, chunk_scores = _detect_chunk(chunk)
+        for chunk_langs, chunk_scores in results:
             langs += chunk_langs
             scores += chunk_scores
-            bar.advance(len(chunk))
+            bar.advance(len(chunk_langs))
     bar.close()
     return langs, scores
 
