@@ -44,4 +44,5 @@ def validate_rows(frame: pl.DataFrame, where: str = "rows") -> pl.DataFrame:
 
 
 def empty_rows() -> pl.DataFrame:
+    """A frame of no rows with the row schema's columns and types."""
     return pl.DataFrame(schema=ROW_SCHEMA)

@@ -19,7 +19,7 @@ import polars as pl
 
 from distilpipe.ops.langid import detect_languages
 from distilpipe.ops.near_dedup import near_duplicates
-from distilpipe.schema import ROW_SCHEMA, UNDETERMINED_LANG
+from distilpipe.schema import ROW_SCHEMA, UNDETERMINED_LANG, empty_rows
 
 STEPS = ("exact_dup", "too_long", "language", "near_dup")
 REJECT_SCHEMA = {
@@ -69,7 +69,7 @@ def build_pool(
     max_chars: int | None = None,
 ) -> PoolResult:
     """Pool ingested frames (in the given order) into one deduplicated, filtered frame."""
-    rows = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=ROW_SCHEMA)
+    rows = pl.concat(frames, how="vertical") if frames else empty_rows()
     rows = rows.with_columns(total_chars().alias("_chars"), first_user_turn().alias("_prompt"))
     sources = list(dict.fromkeys(rows["source"].to_list()))
     rejects: list[pl.DataFrame] = []
