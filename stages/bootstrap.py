@@ -13,7 +13,7 @@ ROLES = ("teacher", "student")
 
 def main() -> None:
     params = load_params()
-    frames = [io.read_parquet(f"data/ingested/{name}.parquet") for name in params.all_sources()]
+    frames = stage.read_ingested(params)
     OUT.mkdir(parents=True, exist_ok=True)
     # Built beside the outputs, then renamed in: a crash leaves the old folders or none.
     with tempfile.TemporaryDirectory(prefix=".bootstrap.", dir=OUT) as tmp:

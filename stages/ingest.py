@@ -31,7 +31,7 @@ def main() -> None:
     ):
         result = ingest_records(raw, source.format, name, source.role_map)
     validate_rows(result.rows, f"ingest@{name}")
-    io.write_parquet(result.rows, f"data/ingested/{name}.parquet")
+    io.write_parquet(result.rows, stage.ingested_path(name))
     io.write_jsonl(result.rejects, f"data/rejects/ingest/{name}.jsonl")
     metrics = result.metrics(name)
     io.write_json(metrics, f"metrics/ingest/{name}.json")

@@ -8,7 +8,7 @@ from distilpipe.schema import validate_rows
 
 def main() -> None:
     params = load_params()
-    frames = [io.read_parquet(f"data/ingested/{name}.parquet") for name in params.all_sources()]
+    frames = stage.read_ingested(params)
     p = params.pool
     with stage.timed("pool", rows=lambda: sum(f.height for f in frames)):
         result = build_pool(

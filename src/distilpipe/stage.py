@@ -1,4 +1,4 @@
-"""What every stage script shares: one-line errors and timing lines."""
+"""What every stage script shares: one-line errors, timing lines, where stages meet."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import polars as pl
+
+from distilpipe import io
 from distilpipe.errors import DistilpipeError
+from distilpipe.params import Params
 
 
 def run(main: Callable[[], None]) -> None:
@@ -34,3 +38,13 @@ def timed(what: str, rows: Callable[[], int] | None = None) -> Iterator[None]:
     else:
         n = rows()
         log(f"{what}: {n:,} rows in {seconds:.2f}s ({n / max(seconds, 1e-9):,.0f} rows/s)")
+
+
+def ingested_path(source: str) -> str:
+    """Where ingest@<source> (or ingest_hub@<source>) writes its rows."""
+    return f"data/ingested/{source}.parquet"
+
+
+def read_ingested(params: Params) -> list[pl.DataFrame]:
+    """Every source's ingested rows, local sources then Hub ones, in params order."""
+    return [io.read_parquet(ingested_path(name)) for name in params.all_sources()]
