@@ -44,9 +44,6 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     train_briefly(
         model, tokenizer, conversations, steps=20, batch_size=8, max_length=64, lr=3e-3, seed=0
     )
-    # `transformers serve` and vLLM pick the model class from config.json's `architectures`,
-    # which only `save_pretrained` of the model (not of its config) fills in.
-    model.config.architectures = [type(model).__name__]
     path = tmp_path_factory.mktemp("tiny-model") / "tiny-chat"
     save_model(model, tokenizer, path)
     return path

@@ -4,25 +4,18 @@ and (marked slow) against a real `transformers serve`."""
 from __future__ import annotations
 
 import email.utils
-import importlib.util
 import json
 import logging
 import math
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 
 from distilpipe.errors import DistilpipeError
@@ -36,6 +29,7 @@ from distilpipe.llm.types import (
     Sampling,
 )
 from distilpipe.params import ModelSpec
+from tests.serving import transformers_serve
 
 Action = tuple[Any, ...]
 OK: Action = ("ok",)
@@ -499,72 +493,23 @@ def test_parse_retry_after():
     assert parse_retry_after(email.utils.formatdate(now - 90, usegmt=True), now) == 0.0
 
 
-SERVE_READY_S = 45.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _serve_command() -> list[str]:
-    for name in ("fastapi", "uvicorn"):
-        if importlib.util.find_spec(name) is None:
-            pytest.skip(f"transformers serve needs {name}: pip install 'transformers[serving]'")
-    cli = Path(sys.executable).with_name("transformers")
-    if not cli.exists():
-        pytest.skip(f"no transformers CLI next to {sys.executable}")
-    return [str(cli), "serve"]
-
-
 @pytest.fixture(scope="module")
-def transformers_serve(
+def served_tiny_model(
     tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """`transformers serve` on loopback, pinned to the tiny local model; its /v1 URL."""
-    command = _serve_command()
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    args = ["--host", "127.0.0.1", "--port", str(port), "--device", "cpu", str(tiny_model_dir)]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            command + args, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + SERVE_READY_S
-        while True:
-            if proc.poll() is not None:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                pytest.fail(f"transformers serve exited with {proc.returncode}:\n{tail}")
-            with suppress(httpx2.TransportError):
-                if httpx2.get(f"http://127.0.0.1:{port}/health", timeout=1.0).is_success:
-                    break
-            if time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                pytest.fail(f"transformers serve not ready in {SERVE_READY_S} s:\n{tail}")
-            time.sleep(0.25)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+    with transformers_serve(tmp_path_factory.mktemp("serve") / "serve.log", tiny_model_dir) as url:
+        yield url
 
 
 @pytest.mark.slow
-def test_against_transformers_serve(transformers_serve, tiny_model_dir, tmp_path, monkeypatch):
+def test_against_transformers_serve(served_tiny_model, tiny_model_dir, tmp_path, monkeypatch):
     # a local model folder is identified by hashing it; keep that out of the user's cache
     monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(tmp_path / "cache"))
     spec = ModelSpec(
         backend="openai",
         model=str(tiny_model_dir),
-        base_url=transformers_serve,
+        base_url=served_tiny_model,
         max_concurrency=2,
         timeout_s=30.0,
         max_attempts=2,

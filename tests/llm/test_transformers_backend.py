@@ -3,11 +3,18 @@ from pathlib import Path
 import pytest
 
 from distilpipe.errors import DistilpipeError, ParamsError
-from distilpipe.llm import client_for, make_backend, open_cache
+from distilpipe.llm import RoleModels, make_backend, open_cache
 from distilpipe.llm.cache import CallCache
 from distilpipe.llm.client import LLMClient
 from distilpipe.llm.transformers_backend import TransformersBackend
-from distilpipe.llm.types import ChoiceRequest, GenerateRequest, Generation, Sampling
+from distilpipe.llm.types import (
+    ChoiceProbs,
+    ChoiceRequest,
+    Failure,
+    GenerateRequest,
+    Generation,
+    Sampling,
+)
 from distilpipe.params import ModelSpec, Params
 
 PROMPTS = ["What is 3 plus 3?", "What is 12 plus 12?", "Hi", "What is 40 plus 40? Explain."]
@@ -82,18 +89,49 @@ def test_missing_model_is_one_clear_error(tmp_path: Path) -> None:
         make_backend(ModelSpec(model=str(tmp_path / "nope")), cache_dir=tmp_path)
 
 
-def test_client_for_a_role_from_params(tiny_model_dir: Path, tmp_path: Path) -> None:
+def test_role_client_from_params(tiny_model_dir: Path, tmp_path: Path) -> None:
     params = Params.model_validate(
         {
             "models": {"student": {"model": str(tiny_model_dir), "max_new_tokens": 8}},
             "llm": {"cache_dir": str(tmp_path / "c"), "batch_size": 3, "max_failure_rate": 0.1},
         }
     )
-    with open_cache(params) as cache:
+    with open_cache(params) as cache, RoleModels(params, cache) as models:
         assert cache.dir == tmp_path / "c"
-        client = client_for("student", params, cache)
+        client = models.client("student")
         assert (client.batch_size, client.name, client.max_failure_rate) == (3, "student", 0.1)
         assert client.backend.identity.startswith("local:")
         assert client.sampling(seed=5) == Sampling(max_new_tokens=8, seed=5)
         with pytest.raises(ParamsError, match=r"models\.judge is not set"):
-            client_for("judge", params, cache)
+            models.client("judge")
+
+
+def test_prompt_longer_than_the_context_fails_alone(backend: TransformersBackend) -> None:
+    long = "plus " * (backend.context or 0)
+    outs = backend.generate([_ask(PROMPTS[0]), _ask(long), _ask(PROMPTS[1])])
+    assert outs[0] == backend.generate([_ask(PROMPTS[0])])[0]
+    assert outs[2] == backend.generate([_ask(PROMPTS[1])])[0]
+    assert isinstance(outs[1], Failure)
+    assert f"exceeds the model's context of {backend.context} positions" in outs[1].reason
+    digits = tuple(str(d) for d in range(10))
+    probs = backend.choice_logprobs(
+        [ChoiceRequest(({"role": "user", "content": t},), digits) for t in (long, PROMPTS[0])]
+    )
+    assert isinstance(probs[0], Failure) and isinstance(probs[1], ChoiceProbs)
+
+
+def test_greedy_rows_with_their_own_seeds_share_one_batch(
+    backend: TransformersBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches = []
+    generate = backend._generate
+
+    def counted(prompts, sampling):  # type: ignore[no-untyped-def]
+        batches.append(len(prompts))
+        return generate(prompts, sampling)
+
+    monkeypatch.setattr(backend, "_generate", counted)
+    seeded = [_ask(p, seed=i) for i, p in enumerate(PROMPTS)]
+    outs = backend.generate(seeded)
+    assert batches == [len(PROMPTS)]
+    assert outs == backend.generate([_ask(p) for p in PROMPTS])

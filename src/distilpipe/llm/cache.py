@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any
 
 from distilpipe.errors import InputError
+from distilpipe.params import ModelSpec
 
 KEY_VERSION = 1
 DB_NAME = "calls.sqlite"
@@ -199,6 +200,12 @@ def model_identity(
             digest = _weight_digest(path, cache) if is_weight else _sha256_file(path)
             identity.update(f"{rel}\0{digest}\n".encode())
     return "local:" + identity.hexdigest()
+
+
+def spec_identity(spec: ModelSpec, cache_dir: str | Path | None = None) -> str:
+    """The cache identity of the model a role's spec names (see `model_identity`): computed
+    from files or names alone, so a stage can look its calls up without loading the model."""
+    return model_identity(spec.model, spec.revision, spec.backend, cache_dir=cache_dir)
 
 
 class CallCache:

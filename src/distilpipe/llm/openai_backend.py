@@ -23,12 +23,13 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx2
 
 from distilpipe.errors import DistilpipeError
-from distilpipe.llm.cache import model_identity
+from distilpipe.llm.cache import spec_identity
 from distilpipe.llm.types import (
     ChoiceProbs,
     ChoiceRequest,
@@ -57,13 +58,15 @@ class _NoLogprobs(Exception):
 class OpenAIBackend:
     """A Backend that calls `{base_url}/chat/completions` over HTTP.
 
-    `backoff_base_s`, `backoff_cap_s` and `sleep` shape the waits between attempts (tests
+    `cache_dir` holds the weight digests when `model` names a local folder. `backoff_base_s`,
+    `backoff_cap_s` and `sleep` shape the waits between attempts (tests
     pass a recording `sleep`); `seed` seeds the jitter, so a run's waits are repeatable.
     """
 
     def __init__(
         self,
         spec: ModelSpec,
+        cache_dir: Path | None = None,
         *,
         backoff_base_s: float = 0.5,
         backoff_cap_s: float = 30.0,
@@ -107,7 +110,7 @@ class OpenAIBackend:
         self._executor = ThreadPoolExecutor(
             max_workers=spec.max_concurrency, thread_name_prefix="openai-backend"
         )
-        self.identity = model_identity(spec.model, spec.revision, "openai")
+        self.identity = spec_identity(spec, cache_dir)
 
     def __repr__(self) -> str:
         return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r})"

@@ -8,11 +8,13 @@ neighbours, and neither the cache nor a resumed run could reproduce it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from distilpipe.errors import DistilpipeError
-from distilpipe.llm.cache import model_identity
+from distilpipe.llm.cache import spec_identity
 from distilpipe.llm.types import (
     ChoiceProbs,
     ChoiceRequest,
@@ -47,43 +49,61 @@ class TransformersBackend:
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.stop_ids = _stop_ids(self.model, self.tokenizer)
-        self.identity = model_identity(
-            spec.model, spec.revision, "transformers", cache_dir=cache_dir
-        )
+        self.context = int(getattr(self.model.config, "max_position_embeddings", 0)) or None
+        self.identity = spec_identity(spec, cache_dir)
 
     def close(self) -> None:
         del self.model
 
-    def _encode(self, conversations: list[tuple[dict[str, str], ...]]) -> Any:
+    def _prompt_ids(self, requests: Sequence[GenerateRequest | ChoiceRequest]) -> list[list[int]]:
         texts = [
             self.tokenizer.apply_chat_template(
-                list(messages), add_generation_prompt=True, tokenize=False
+                list(r.messages), add_generation_prompt=True, tokenize=False
             )
-            for messages in conversations
+            for r in requests
         ]
-        return self.tokenizer(
-            texts, return_tensors="pt", padding=True, add_special_tokens=False
-        ).to(self.device)
+        return list(self.tokenizer(texts, add_special_tokens=False)["input_ids"])
+
+    def _pad(self, prompts: list[list[int]]) -> Any:
+        """Left-padded input_ids and attention_mask on the model's device."""
+        return self.tokenizer.pad({"input_ids": prompts}, return_tensors="pt").to(self.device)
+
+    def _overflow(self, prompt: list[int], new_tokens: int) -> Failure | None:
+        """A Failure when the prompt plus `new_tokens` exceed the model's positions (as vLLM
+        and OpenAI-compatible servers reject such requests), rather than silent garbage."""
+        if self.context is None or len(prompt) + new_tokens <= self.context:
+            return None
+        return Failure(
+            f"prompt of {len(prompt)} tokens + {new_tokens} new tokens exceeds the model's "
+            f"context of {self.context} positions"
+        )
 
     def generate(self, requests: list[GenerateRequest]) -> list[Generation | Failure]:
-        results: list[Generation | Failure] = [Failure("not run")] * len(requests)
-        greedy = [i for i, r in enumerate(requests) if r.sampling.temperature == 0.0]
-        groups: dict[Sampling, list[int]] = {}
-        for i in greedy:
-            groups.setdefault(requests[i].sampling, []).append(i)
-        for sampling, indices in groups.items():
-            outs = self._generate([requests[i] for i in indices], sampling)
-            for i, out in zip(indices, outs, strict=True):
-                results[i] = out
-        for i, request in enumerate(requests):
-            if request.sampling.temperature > 0.0:
-                seed = request.sampling.seed if request.sampling.seed is not None else 0
-                self.torch.manual_seed(seed)
-                results[i] = self._generate([request], request.sampling)[0]
-        return results
+        prompts = self._prompt_ids(requests)
+        results: dict[int, Generation | Failure] = {}
+        # Greedy requests are batched per sampling parameters, the seed aside (greedy decoding
+        # draws nothing, and callers give every row its own seed).
+        greedy: dict[Sampling, list[int]] = {}
+        sampled: list[int] = []
+        for i, (request, prompt) in enumerate(zip(requests, prompts, strict=True)):
+            failure = self._overflow(prompt, request.sampling.max_new_tokens)
+            if failure is not None:
+                results[i] = failure
+            elif request.sampling.temperature == 0.0:
+                greedy.setdefault(replace(request.sampling, seed=None), []).append(i)
+            else:
+                sampled.append(i)
+        for sampling, indices in greedy.items():
+            outs = self._generate([prompts[i] for i in indices], sampling)
+            results.update(zip(indices, outs, strict=True))
+        for i in sampled:
+            sampling = requests[i].sampling
+            self.torch.manual_seed(sampling.seed if sampling.seed is not None else 0)
+            results[i] = self._generate([prompts[i]], sampling)[0]
+        return [results[i] for i in range(len(requests))]
 
-    def _generate(self, requests: list[GenerateRequest], sampling: Sampling) -> list[Generation]:
-        batch = self._encode([r.messages for r in requests])
+    def _generate(self, prompts: list[list[int]], sampling: Sampling) -> list[Generation]:
+        batch = self._pad(prompts)
         sampled = sampling.temperature > 0.0
         kwargs: dict[str, Any] = {
             "max_new_tokens": sampling.max_new_tokens,
@@ -98,29 +118,35 @@ class TransformersBackend:
         with self.torch.inference_mode():
             output = self.model.generate(**batch, **kwargs)
         prompt_len = batch["input_ids"].shape[1]
-        prompt_tokens = batch["attention_mask"].sum(dim=1).tolist()
         results = []
-        for row, n_prompt in zip(output[:, prompt_len:].tolist(), prompt_tokens, strict=True):
+        for row, prompt in zip(output[:, prompt_len:].tolist(), prompts, strict=True):
             tokens, finish = _until_stop(row, set(self.stop_ids), self.tokenizer.pad_token_id)
             text = str(self.tokenizer.decode(tokens, skip_special_tokens=True))
             stopped = finish == "stop"
-            results.append(Generation(text, finish, int(n_prompt), len(tokens) + stopped))
+            results.append(Generation(text, finish, len(prompt), len(tokens) + stopped))
         return results
 
     def choice_logprobs(self, requests: list[ChoiceRequest]) -> list[ChoiceProbs | Failure]:
-        results: list[ChoiceProbs | Failure] = []
-        batch = self._encode([r.messages for r in requests])
-        with self.torch.inference_mode():
-            logits = self.model(**batch).logits[:, -1, :].float()
-        probs = self.torch.softmax(logits, dim=-1)
-        prompt_tokens = batch["attention_mask"].sum(dim=1).tolist()
-        for row, request in enumerate(requests):
-            ids = [single_token_id(self.tokenizer, c) for c in request.choices]
-            values = probs[row, ids].tolist()
-            results.append(
-                ChoiceProbs(dict(zip(request.choices, values, strict=True)), prompt_tokens[row])
-            )
-        return results
+        prompts = self._prompt_ids(requests)
+        results: dict[int, ChoiceProbs | Failure] = {}
+        fits = []
+        for i, prompt in enumerate(prompts):
+            failure = self._overflow(prompt, 0)
+            if failure is None:
+                fits.append(i)
+            else:
+                results[i] = failure
+        if fits:
+            batch = self._pad([prompts[i] for i in fits])
+            with self.torch.inference_mode():
+                logits = self.model(**batch).logits[:, -1, :].float()
+            probs = self.torch.softmax(logits, dim=-1)
+            for row, i in enumerate(fits):
+                choices = requests[i].choices
+                ids = [single_token_id(self.tokenizer, c) for c in choices]
+                values = dict(zip(choices, probs[row, ids].tolist(), strict=True))
+                results[i] = ChoiceProbs(values, len(prompts[i]))
+        return [results[i] for i in range(len(requests))]
 
 
 def single_token_id(tokenizer: Any, choice: str) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from distilpipe.errors import DistilpipeError
-from distilpipe.llm.cache import model_identity
+from distilpipe.llm.cache import spec_identity
 from distilpipe.llm.types import (
     ChoiceProbs,
     ChoiceRequest,
@@ -66,7 +66,7 @@ class VLLMBackend:
             kwargs["max_model_len"] = spec.max_model_len
         self.llm = self.vllm.LLM(**kwargs)
         self.tokenizer = self.llm.get_tokenizer()
-        self.identity = model_identity(spec.model, spec.revision, "vllm", cache_dir=cache_dir)
+        self.identity = spec_identity(spec, cache_dir)
 
     def close(self) -> None:
         del self.llm
