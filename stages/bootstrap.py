@@ -1,4 +1,4 @@
-"""bootstrap: data/ingested/*.parquet -> models/tiny/{teacher,student} (offline default models)."""
+"""bootstrap: data/ingested/<bootstrap.sources>.parquet -> models/tiny/{teacher,student}."""
 
 import tempfile
 from pathlib import Path
@@ -13,7 +13,7 @@ ROLES = ("teacher", "student")
 
 def main() -> None:
     params = load_params()
-    frames = stage.read_ingested(params)
+    frames = stage.read_ingested(params, params.bootstrap.sources)
     OUT.mkdir(parents=True, exist_ok=True)
     # Built beside the outputs, then renamed in: a crash leaves the old folders or none.
     with tempfile.TemporaryDirectory(prefix=".bootstrap.", dir=OUT) as tmp:

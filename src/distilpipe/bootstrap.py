@@ -265,6 +265,9 @@ def save_model(model: Qwen2ForCausalLM, tokenizer: PreTrainedTokenizerFast, path
     `lm_head.weight` left out as transformers does, so equal weights give equal bytes.
     """
     path.mkdir(parents=True, exist_ok=True)
+    # `transformers serve` and vLLM pick the model class from config.json's `architectures`,
+    # which only the model's own save_pretrained fills in.
+    model.config.architectures = [type(model).__name__]
     model.config.save_pretrained(path)
     model.generation_config.save_pretrained(path)
     state = {

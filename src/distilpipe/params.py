@@ -139,6 +139,12 @@ class Bootstrap(_Section):
     batch_size: int = Field(4, ge=1, description="conversations per step")
     max_length: int = Field(128, ge=2, le=2048, description="tokens per conversation (truncated)")
     lr: float = Field(2.0e-3, gt=0.0, description="peak learning rate (AdamW, warmup + cosine)")
+    sources: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="the sources whose ingested rows train the models; null: all. Rows added "
+        "to other sources then leave the models, and so every cached call, as they are",
+    )
     teacher: TinyModel = Field(
         default_factory=lambda: TinyModel(
             hidden_size=256, num_layers=3, num_heads=4, intermediate_size=512
@@ -167,6 +173,9 @@ class Params(_Section):
         for name, src in self.hub_sources.items():
             if src.hf is None:
                 raise ValueError(f"hub_sources.{name}: a Hub source needs 'hf'")
+        unknown = set(self.bootstrap.sources or ()) - set(self.all_sources())
+        if unknown:
+            raise ValueError(f"bootstrap.sources names no source: {sorted(unknown)}")
         both = set(self.sources) & set(self.hub_sources)
         if both:
             raise ValueError(f"names used in both sources and hub_sources: {sorted(both)}")

@@ -45,6 +45,6 @@ def ingested_path(source: str) -> str:
     return f"data/ingested/{source}.parquet"
 
 
-def read_ingested(params: Params) -> list[pl.DataFrame]:
-    """Every source's ingested rows, local sources then Hub ones, in params order."""
-    return [io.read_parquet(ingested_path(name)) for name in params.all_sources()]
+def read_ingested(params: Params, names: list[str] | None = None) -> list[pl.DataFrame]:
+    """The ingested rows of `names` (default: every source, local then Hub, in params order)."""
+    return [io.read_parquet(ingested_path(name)) for name in names or params.all_sources()]
