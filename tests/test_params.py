@@ -12,6 +12,8 @@ def test_project_params_load() -> None:
     params = load_params(ROOT / "params.yaml")
     assert list(params.all_sources()) == ["magpie", "openhermes", "mammoth2"]
     assert params.pool.languages == ["en", "zh"]
+    assert params.bootstrap.sources == ["magpie", "openhermes", "mammoth2"]
+    assert params.models["judge"].model == params.models["teacher"].model
 
 
 @pytest.mark.parametrize(
@@ -24,6 +26,14 @@ def test_project_params_load() -> None:
         ("sources: {a: {format: magpie, path: x, role_map: {bot: robot}}}", "role_map values"),
         ("pool: {near_dup_threshold: 1.5}", "pool.near_dup_threshold"),
         ("pool: {languagez: [en]}", "pool.languagez"),
+        ("bootstrap: {sources: [nope]}", "bootstrap.sources names no source"),
+        ("bootstrap: {sources: []}", "bootstrap.sources"),
+        (
+            "judge: {min_mfd: 0.1, keep_fraction: 0.5}",
+            "set exactly one of min_mfd and keep_fraction",
+        ),
+        ("judge: {min_mfd: null}", "set exactly one of min_mfd and keep_fraction"),
+        ("judge: {scoring: vibes}", "judge.scoring"),
     ],
 )
 def test_bad_params_name_the_key(tmp_path: Path, text: str, message: str) -> None:

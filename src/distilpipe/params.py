@@ -157,6 +157,33 @@ class Bootstrap(_Section):
     )
 
 
+class Judge(_Section):
+    """Model-Fit-Difficulty: grade teacher and student answers, keep what the student finds hard."""
+
+    scoring: Literal["logprob", "generate"] = Field(
+        "logprob", description="expected digit under the judge's next token, or 'Score: N'"
+    )
+    teacher_answer: Literal["generate", "source"] = Field(
+        "generate", description="the teacher writes it, or take the source's first answer"
+    )
+    max_chars: int | None = Field(
+        4000,
+        gt=0,
+        description="drop rows whose first-turn prompt (plus the source answer, with "
+        "teacher_answer: source) is longer, before any call; null: no limit",
+    )
+    min_mfd: float | None = Field(0.0, ge=-1.0, le=1.0, description="keep rows with mfd >= this")
+    keep_fraction: float | None = Field(
+        None, gt=0.0, le=1.0, description="instead: keep this fraction, hardest first"
+    )
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Judge:
+        if (self.min_mfd is None) == (self.keep_fraction is None):
+            raise ValueError("set exactly one of min_mfd and keep_fraction (the other null)")
+        return self
+
+
 class Params(_Section):
     models: dict[str, ModelSpec] = Field(default_factory=dict)
     llm: LLM = Field(default_factory=LLM)
@@ -164,6 +191,7 @@ class Params(_Section):
     hub_sources: dict[str, Source] = Field(default_factory=dict)
     pool: Pool = Field(default_factory=Pool)
     bootstrap: Bootstrap = Field(default_factory=Bootstrap)
+    judge: Judge = Field(default_factory=Judge)
 
     @model_validator(mode="after")
     def _source_kinds(self) -> Params:

@@ -1,0 +1,248 @@
+"""judge: Model-Fit-Difficulty. The student and the teacher answer each instruction (its
+first user turn, after any system turn), the judge grades each answer alone, and
+MFD = (teacher_score − student_score) / 9. Rows the student finds hard enough are kept.
+
+Every call goes through the LLM layer, so re-running with another keep rule, or over a pool
+with a few new rows, costs only the calls never made before. Drop reasons, first match wins:
+
+    too_long         the first-turn prompt (plus the source answer, when the teacher's answer
+                     is taken from the source) is longer than `max_chars`; no call is made
+    failed           an answer or a judgement failed in the LLM layer (after its retries)
+    unparsed         generate scoring: the judge's reply did not end in `Score: N`
+    below_min_mfd    mfd < min_mfd
+    not_hardest_fraction   outside the hardest `keep_fraction` of the judged rows
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from distilpipe.llm.client import LLMClient, row_seed
+from distilpipe.llm.types import ChoiceRequest, Failure, GenerateRequest, Message
+from distilpipe.ops.mfd import DIGITS, SCORE_MAX, expected_score, keep_mask, parse_score
+from distilpipe.params import Judge
+from distilpipe.prompts import render
+
+ROLES = ("teacher", "student")
+REASONS = ("too_long", "failed", "unparsed", "below_min_mfd", "not_hardest_fraction")
+JUDGE_COLUMNS = {
+    "teacher_response": pl.String,
+    "student_response": pl.String,
+    "teacher_score": pl.Float64,
+    "student_score": pl.Float64,
+    "mfd": pl.Float64,
+    "judge_model": pl.String,
+}
+REJECT_COLUMNS = ("id", "source", "reason", "lang", *JUDGE_COLUMNS)
+
+
+@dataclass
+class JudgeResult:
+    rows: pl.DataFrame  # kept rows: the input's columns, then JUDGE_COLUMNS
+    rejects: pl.DataFrame  # dropped rows: REJECT_COLUMNS
+    metrics: dict[str, Any]
+    plots: dict[str, list[dict[str, Any]]]
+
+
+@dataclass
+class _Graded:
+    answer: str | None
+    score: float | None
+    reason: str | None  # failed | unparsed, or None when scored
+
+
+def first_turn(messages: Sequence[dict[str, str]]) -> tuple[Message, ...]:
+    """The conversation up to and including its first user turn (a system turn kept)."""
+    out: list[Message] = []
+    for message in messages:
+        out.append({"role": message["role"], "content": message["content"]})
+        if message["role"] == "user":
+            break
+    return tuple(out)
+
+
+def judge_rows(rows: pl.DataFrame, client: Callable[[str], LLMClient], p: Judge) -> JudgeResult:
+    """Answer, grade and filter `rows` (the row schema, `lang` set by pool).
+
+    `client(role)` gives the LLM client of a role: "student", "teacher" (only asked for when
+    `p.teacher_answer` is "generate") and "judge". The roles run one after another: the
+    student, then the teacher, then the judge, so a judge on the teacher's model follows it
+    without a reload.
+    """
+    conversations = rows["messages"].to_list()
+    prompts = [first_turn(m) for m in conversations]
+    source_answers = [_first_answer(m) for m in conversations]
+    ids, langs = rows["id"].to_list(), rows["lang"].to_list()
+    chars = [sum(len(m["content"]) for m in prompt) for prompt in prompts]
+    if p.teacher_answer == "source":
+        chars = [n + len(a or "") for n, a in zip(chars, source_answers, strict=True)]
+    live = [i for i, n in enumerate(chars) if p.max_chars is None or n <= p.max_chars]
+
+    generated = p.teacher_answer == "generate"
+    clients = {r: client(r) for r in ("student", "teacher", "judge") if generated or r != "teacher"}
+    answers = {"student": _answers(clients["student"], prompts, ids, live, "judge/student")}
+    if generated:
+        answers["teacher"] = _answers(clients["teacher"], prompts, ids, live, "judge/teacher")
+    else:
+        answers["teacher"] = {i: source_answers[i] for i in live}
+    judge = clients["judge"]
+    graded = {
+        role: _grade(judge, p.scoring, prompts, answers[role], langs, ids, role) for role in ROLES
+    }
+
+    n = rows.height
+    columns: dict[str, list[Any]] = {name: [None] * n for name in JUDGE_COLUMNS}
+    reasons: list[str | None] = ["too_long"] * n
+    for i in live:
+        for role in ROLES:
+            g = graded[role][i]
+            columns[f"{role}_response"][i] = g.answer
+            columns[f"{role}_score"][i] = g.score
+        t, s = graded["teacher"][i], graded["student"][i]
+        reasons[i] = "failed" if "failed" in (t.reason, s.reason) else (t.reason or s.reason)
+        if t.score is not None and s.score is not None:
+            columns["mfd"][i] = (t.score - s.score) / SCORE_MAX
+    columns["judge_model"] = [judge.backend.identity] * n
+    judged = rows.with_columns(
+        pl.Series(name, columns[name], dtype) for name, dtype in JUDGE_COLUMNS.items()
+    )
+    keep = keep_mask(judged["mfd"], p.min_mfd, p.keep_fraction)
+    rule = "below_min_mfd" if p.keep_fraction is None else "not_hardest_fraction"
+    judged = judged.with_columns(pl.Series("reason", reasons, pl.String).fill_null(rule))
+    kept = judged.filter(keep).drop("reason")
+    rejects = judged.filter(~keep).select(REJECT_COLUMNS)
+    return JudgeResult(
+        rows=kept,
+        rejects=rejects,
+        metrics=_metrics(judged, kept, rejects, graded, clients),
+        plots=_plots(judged),
+    )
+
+
+def _first_answer(messages: Sequence[dict[str, str]]) -> str | None:
+    return next((m["content"] for m in messages if m["role"] == "assistant"), None)
+
+
+def _answers(
+    client: LLMClient,
+    prompts: list[tuple[Message, ...]],
+    ids: list[str],
+    live: list[int],
+    stage: str,
+) -> dict[int, str | None]:
+    """Each live row's generated answer, or None where its call failed."""
+    requests = [GenerateRequest(prompts[i], client.sampling(row_seed(ids[i], stage))) for i in live]
+    outs = client.generate(requests)
+    return {i: None if isinstance(o, Failure) else o.text for i, o in zip(live, outs, strict=True)}
+
+
+def _grade(
+    judge: LLMClient,
+    scoring: str,
+    prompts: list[tuple[Message, ...]],
+    answers: dict[int, str | None],
+    langs: list[str],
+    ids: list[str],
+    role: str,
+) -> dict[int, _Graded]:
+    """The judge's score of each answer; a failed answer is not sent to the judge."""
+    graded = {i: _Graded(a, None, "failed") for i, a in answers.items()}
+    todo = [i for i, a in answers.items() if a is not None]
+    rendered = [
+        render(
+            f"judge_{scoring}", langs[i], instruction=prompts[i][-1]["content"], answer=answers[i]
+        )
+        for i in todo
+    ]
+    if scoring == "logprob":
+        probs = judge.choice_logprobs(
+            [ChoiceRequest(({"role": "user", "content": t},), DIGITS, h) for t, h in rendered]
+        )
+        for i, result in zip(todo, probs, strict=True):
+            if isinstance(result, Failure):
+                continue
+            try:
+                graded[i] = _Graded(answers[i], expected_score(result.probs), None)
+            except ValueError:  # no probability on any digit: nothing to read
+                continue
+        return graded
+    stage = f"judge/score/{role}"
+    outs = judge.generate(
+        [
+            GenerateRequest(
+                ({"role": "user", "content": t},), judge.sampling(row_seed(ids[i], stage)), h
+            )
+            for i, (t, h) in zip(todo, rendered, strict=True)
+        ]
+    )
+    for i, out in zip(todo, outs, strict=True):
+        if isinstance(out, Failure):
+            continue
+        score = parse_score(out.text)
+        reason = None if score is not None else "unparsed"
+        graded[i] = _Graded(answers[i], None if score is None else float(score), reason)
+    return graded
+
+
+def _metrics(
+    judged: pl.DataFrame,
+    kept: pl.DataFrame,
+    rejects: pl.DataFrame,
+    graded: dict[str, dict[int, _Graded]],
+    clients: dict[str, LLMClient],
+) -> dict[str, Any]:
+    both = judged.drop_nulls("mfd")
+    by_role = {role: c.stats.as_dict() for role, c in clients.items()}
+    calls = {
+        key: sum(stats[key] for stats in by_role.values()) for key in next(iter(by_role.values()))
+    }
+    counts = rejects.group_by("reason").len()
+    dropped = dict(zip(counts["reason"].to_list(), counts["len"].to_list(), strict=True))
+    return {
+        "rows_in": judged.height,
+        "rows_judged": both.height,
+        "rows_kept": kept.height,
+        "dropped": {reason: int(dropped.get(reason, 0)) for reason in REASONS},
+        "teacher_score_mean": _mean(judged["teacher_score"]),
+        "student_score_mean": _mean(judged["student_score"]),
+        "mfd_mean": _mean(judged["mfd"]),
+        "kept_mfd_mean": _mean(kept["mfd"]),
+        "student_beats_teacher": (
+            round(float((both["mfd"] < 0).mean()), 6) if both.height else None  # type: ignore[arg-type]
+        ),
+        "unparsed": {
+            role: sum(g.reason == "unparsed" for g in graded[role].values()) for role in ROLES
+        },
+        "calls": calls,
+        "by_role": by_role,
+    }
+
+
+def _mean(values: pl.Series) -> float | None:
+    mean = values.drop_nulls().mean()
+    return None if mean is None else round(float(mean), 6)  # type: ignore[arg-type]
+
+
+def _plots(judged: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Histograms: scores in unit bins 0..9 (9 in the last), MFD in 20 bins over [-1, 1]."""
+    score_edges = np.arange(SCORE_MAX + 2)
+    counts = {
+        role: np.histogram(judged[f"{role}_score"].drop_nulls().to_numpy(), score_edges)[0]
+        for role in ROLES
+    }
+    scores = [
+        {"score": int(lo), **{role: int(counts[role][k]) for role in ROLES}}
+        for k, lo in enumerate(score_edges[:-1])
+    ]
+    mfd_edges = np.linspace(-1.0, 1.0, 21)
+    mfd_counts = np.histogram(judged["mfd"].drop_nulls().to_numpy(), mfd_edges)[0]
+    mfd = [
+        {"mfd": round(float(lo), 1), "rows": int(c)}
+        for lo, c in zip(mfd_edges[:-1], mfd_counts, strict=True)
+    ]
+    return {"scores": scores, "mfd": mfd}

@@ -1,0 +1,56 @@
+"""End-to-end tests run `dvc repro` in a temporary git + DVC repo holding a copy of the
+project, with the LLM call cache in a temporary folder of its own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def run(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run a command in `repo` with the venv's tools first on PATH."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def set_params(repo: Path, **sections: Any) -> None:
+    """Replace whole top-level sections of the repo's params.yaml."""
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    params.update(sections)
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def params_of(repo: Path) -> dict[str, Any]:
+    return dict(yaml.safe_load((repo / "params.yaml").read_text()))
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for name in ("dvc.yaml", "params.yaml"):
+        shutil.copy(ROOT / name, repo / name)
+    for name in ("stages", "src"):
+        shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "data" / "samples", repo / "data" / "samples")
+    (repo / ".gitignore").write_text("__pycache__/\n")
+    monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(tmp_path / "llm-cache"))
+    run(repo, "git", "init", "-q")
+    run(repo, "git", "config", "user.email", "e2e@example.invalid")
+    run(repo, "git", "config", "user.name", "e2e")
+    run(repo, "dvc", "init", "-q")
+    run(repo, "dvc", "config", "core.analytics", "false")
+    return repo

@@ -1,0 +1,188 @@
+"""End-to-end: the judge stage under `dvc repro` and `dvc exp run`: a changed keep rule costs
+no LLM call, new rows cost calls only for themselves, and the openai backend works against a
+real `transformers serve` in generate scoring mode."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from distilpipe.ops.judge import JUDGE_COLUMNS
+from distilpipe.schema import validate_rows
+from tests.e2e.conftest import params_of, run, set_params
+from tests.serving import transformers_serve
+
+NEW_QUESTIONS = [
+    "A train leaves at 3:15 pm and travels 210 km at 84 km/h. When does it arrive?",
+    "Find all real $x$ with $x^2 - 7x + 10 = 0$ and check both roots.",
+    "What is the derivative of $\\sin(x) e^{2x}$? Show the product rule step.",
+]
+
+
+def _judge_metrics(repo: Path) -> dict[str, Any]:
+    return dict(json.loads((repo / "metrics/judge.json").read_text()))
+
+
+def _small(repo: Path, **sources_limit: int) -> None:
+    """Fewer rows and a shorter bootstrap, so the test spends seconds, not minutes."""
+    params = params_of(repo)
+    for name, limit in sources_limit.items():
+        params["sources"][name]["limit"] = limit
+    params["bootstrap"].update(steps=60)
+    set_params(repo, sources=params["sources"], bootstrap=params["bootstrap"])
+
+
+def _mammoth2_record(i: int, question: str) -> dict[str, Any]:
+    return {
+        "orig_question": question,
+        "orig_answer": "See below.",
+        "question": question,
+        "answer": f"Worked solution number {i}: set up the equation, solve it, check it.",
+        "source": "socratic",
+        "index": 900_000 + i,
+    }
+
+
+@pytest.mark.slow
+def test_keep_rule_experiment_is_free_and_new_rows_cost_only_themselves(repo: Path) -> None:
+    _small(repo, magpie=30, openhermes=30)
+    params = params_of(repo)
+    params["bootstrap"]["sources"] = ["magpie", "openhermes"]  # mammoth2 is not trained on
+    set_params(repo, bootstrap=params["bootstrap"])
+    run(repo, "dvc", "repro")
+    first = _judge_metrics(repo)
+    calls = first["calls"]
+    assert first["rows_in"] == pl.read_parquet(repo / "data/pool.parquet").height > 100
+    assert calls["calls"] == 4 * first["rows_in"]  # student, teacher, two judgements
+    assert calls["cache_misses"] > 0 and calls["failed"] == 0
+    judged = validate_rows(pl.read_parquet(repo / "data/judged.parquet"), "judged")
+    assert list(JUDGE_COLUMNS) == judged.columns[-len(JUDGE_COLUMNS) :]
+    assert (judged["mfd"] >= 0.0).all()
+    assert first["rows_kept"] + sum(first["dropped"].values()) == first["rows_in"]
+
+    run(repo, "git", "add", "-A")
+    run(repo, "git", "commit", "-qm", "baseline")
+    exp = run(repo, "dvc", "exp", "run", "-S", "judge.min_mfd=0.05")
+    assert "Running stage 'judge'" in exp.stdout
+    assert "Running stage 'pool'" not in exp.stdout
+    rerun = _judge_metrics(repo)
+    assert rerun["calls"]["cache_misses"] == 0
+    assert rerun["calls"]["cache_hits"] == rerun["calls"]["calls"] == calls["calls"]
+    assert rerun["rows_kept"] <= first["rows_kept"]
+    assert rerun["rows_kept"] == int(
+        (pl.read_parquet(repo / "data/judged.parquet")["mfd"] >= 0.05).sum()
+    )
+
+    sample = repo / "data/samples/mammoth2.jsonl"
+    with sample.open("a", encoding="utf-8") as fh:
+        for i, question in enumerate(NEW_QUESTIONS):
+            fh.write(json.dumps(_mammoth2_record(i, question)) + "\n")
+    run(repo, "dvc", "repro")
+    added = _judge_metrics(repo)
+    assert added["rows_in"] == first["rows_in"] + len(NEW_QUESTIONS)
+    assert added["calls"]["cache_misses"] == 4 * len(NEW_QUESTIONS)
+    assert added["calls"]["cache_hits"] == calls["calls"]
+
+
+@pytest.mark.slow
+def test_openai_backend_against_transformers_serve_in_generate_mode(repo: Path) -> None:
+    _small(repo, magpie=6, openhermes=6, mammoth2=6)
+    run(repo, "dvc", "repro", "bootstrap", "pool")
+    with transformers_serve(repo.parent / "serve.log") as base_url:
+        served = {
+            role: {
+                "backend": "openai",
+                "base_url": base_url,
+                "model": str((repo / "models/tiny" / model).resolve()),
+                "max_new_tokens": 16,
+                "max_concurrency": 2,
+                "timeout_s": 60.0,
+                "max_attempts": 2,
+            }
+            for role, model in (
+                ("teacher", "teacher"),
+                ("student", "student"),
+                ("judge", "teacher"),
+            )
+        }
+        judge = params_of(repo)["judge"]
+        set_params(repo, models=served, judge={**judge, "scoring": "generate"})
+        run(repo, "dvc", "repro", "judge")
+        m = _judge_metrics(repo)
+        assert m["calls"]["failed"] == 0
+        assert m["calls"]["cache_misses"] > 0
+        assert m["by_role"]["judge"]["calls"] == 2 * m["rows_in"]
+        assert m["rows_kept"] + sum(m["dropped"].values()) == m["rows_in"]
+        # the tiny judge rambles rather than ending on "Score: N": unparsed, never guessed
+        rejects = pl.read_parquet(repo / "data/rejects/judge.parquet")
+        unparsed = rejects.filter(pl.col("reason") == "unparsed")
+        assert unparsed.height == m["dropped"]["unparsed"]
+        assert unparsed["teacher_response"].null_count() == 0
+        kept = pl.read_parquet(repo / "data/judged.parquet")
+        assert kept["teacher_score"].null_count() == kept["student_score"].null_count() == 0
+
+        # this server returns no logprobs: logprob scoring fails with one clear line
+        set_params(repo, judge={**judge, "scoring": "logprob"})
+        failed = run(repo, "dvc", "repro", "judge", check=False)
+        assert failed.returncode != 0
+        assert "returned no logprobs" in failed.stderr
+        assert "Traceback" not in failed.stderr
+
+
+def _cached_calls(cache_dir: Path) -> int:
+    db = cache_dir / "calls.sqlite"
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return int(conn.execute("SELECT count(*) FROM calls").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0  # the table is not created yet
+
+
+@pytest.mark.slow
+def test_judge_killed_mid_stage_resumes_from_its_cached_calls(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _small(repo, magpie=10, openhermes=10, mammoth2=10)
+    set_params(repo, llm={**params_of(repo)["llm"], "batch_size": 4})
+    run(repo, "dvc", "repro", "bootstrap", "pool")
+    cache = repo.parent / "llm-cache"
+    before = _cached_calls(cache)
+    env = {**os.environ, "DISTILPIPE_CACHE_DIR": str(cache)}
+    proc = subprocess.Popen(
+        [sys.executable, "stages/judge.py"],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while _cached_calls(cache) < before + 12 and time.monotonic() < deadline:
+        assert proc.poll() is None, "the judge finished before it could be killed"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    finished = _cached_calls(cache) - before
+    assert not (repo / "data/judged.parquet").exists()  # nothing half-written
+
+    run(repo, "dvc", "repro", "judge")
+    resumed = _judge_metrics(repo)
+    assert resumed["calls"]["cache_hits"] >= finished
+    assert resumed["calls"]["cache_misses"] < resumed["calls"]["calls"]
+    kept = (repo / "data/judged.parquet").read_bytes()
+
+    monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(repo.parent / "fresh-cache"))
+    run(repo, "dvc", "repro", "--force", "judge")
+    assert _judge_metrics(repo)["calls"]["cache_hits"] < resumed["calls"]["cache_hits"]
+    assert (repo / "data/judged.parquet").read_bytes() == kept  # as if never interrupted
