@@ -15,8 +15,25 @@ import polars as pl
 # Cc other than \t and \n: C0 controls, DEL and the C1 block.
 CONTROL_PATTERN = r"[\x00-\x08\x0B-\x1F\x7F\x{80}-\x{9F}]"
 _CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F\x7F-\x9F]")
-# Text made only of printable ASCII, tab and newline is already NFC and control-free.
-_NEEDS_WORK = r"[^\t\n\x20-\x7E]"
+# Characters that NFC leaves alone wherever they stand (quick-check Yes: no decomposition, no
+# combining class, never the second half of a canonical pair) and that are not controls.
+# Text made only of these is already clean, so only other text pays for the per-string work;
+# that keeps Chinese (CJK ideographs and punctuation), Latin-1 and emoji off the slow path.
+# tests/test_text.py checks every code point of these ranges against unicodedata.
+NFC_INERT_RANGES = (
+    (0x09, 0x0A),  # tab, newline
+    (0x20, 0x7E),  # printable ASCII
+    (0xA0, 0xFF),  # Latin-1 letters and signs
+    (0x2010, 0x2027),  # dashes, quotes, bullets, ellipsis
+    (0x2030, 0x205E),  # per mille, primes, more punctuation
+    (0x3000, 0x3029),  # CJK symbols and punctuation (before the combining tone marks)
+    (0x3030, 0x303F),
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xAC00, 0xD7A3),  # Hangul syllables
+    (0xFF01, 0xFF60),  # full-width forms
+    (0x1F300, 0x1FAFF),  # emoji and pictographs
+)
+_NEEDS_WORK = "[^" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in NFC_INERT_RANGES) + "]"
 
 
 def normalize_text(values: pl.Series) -> pl.Series:

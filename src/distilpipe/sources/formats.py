@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from distilpipe.errors import InputError
 
@@ -82,10 +84,18 @@ def _messages(raw: pl.DataFrame, label: str) -> pl.DataFrame:
 
 def _mammoth2(raw: pl.DataFrame, label: str) -> pl.DataFrame:
     _require_columns(raw, label, "mammoth2", ("question", "answer"))
-    turns = pl.concat_list(
-        pl.struct(pl.lit("user").alias("role"), _as_text("question").alias("content")),
-        pl.struct(pl.lit("assistant").alias("role"), _as_text("answer").alias("content")),
-    )
+    # Two turns a row, built flat (question, answer, question, ...) and cut into lists by
+    # offsets: concat_list of structs copies every string and took 3x as long.
+    n = raw.height
+    order = np.arange(2 * n, dtype=np.int64).reshape(2, n).T.ravel()  # 0, n, 1, n + 1, ...
+    content = pl.concat([raw["question"].cast(pl.String), raw["answer"].cast(pl.String)])
+    flat = pl.DataFrame(
+        {
+            "role": pl.Series(["user", "assistant"] * n, dtype=pl.String),
+            "content": content.gather(order),
+        }
+    ).to_struct("turns")
+    turns = pl.lit(lists_from_offsets(np.arange(0, 2 * n + 1, 2, dtype=np.int64), flat))
     missing = (
         pl.when(pl.col("question").is_null())
         .then(pl.lit("question"))
@@ -170,8 +180,15 @@ def _finish(
     )
 
 
-def _as_text(name: str) -> pl.Expr:
-    return pl.col(name).cast(pl.String)
+def lists_from_offsets(offsets: np.ndarray, values: pl.Series) -> pl.Series:
+    """A list column from flat values and int64 row offsets (zero-copy through Arrow)."""
+    # from_buffers, not pa.array(offsets): converting a numpy array makes pyarrow import
+    # pandas, half a second per stage.
+    arrow_offsets = pa.Array.from_buffers(pa.int64(), offsets.size, [None, pa.py_buffer(offsets)])
+    array = pa.LargeListArray.from_arrays(arrow_offsets, values.to_arrow())
+    series = pl.from_arrow(array)
+    assert isinstance(series, pl.Series)
+    return series
 
 
 def _require_columns(raw: pl.DataFrame, label: str, fmt: str, names: tuple[str, ...]) -> None:

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 import polars_hash as plh
-import pyarrow as pa
 
 from distilpipe.schema import MESSAGES, ROW_SCHEMA
-from distilpipe.sources.formats import DEFAULT_ROLE_MAP
+from distilpipe.sources.formats import DEFAULT_ROLE_MAP, lists_from_offsets
 from distilpipe.text import normalize_text
 
 REASONS = ("missing_field", "unknown_role", "empty_turn", "no_assistant", "role_order")
@@ -94,7 +93,7 @@ def unify(adapted: pl.DataFrame, source: str, role_map: dict[str, str] | None = 
     turn_digests = flat.select(
         pl.col("role") + ROLE_SEP + plh.col("content").chash.sha2_256()
     ).to_series()
-    canon = _lists(offsets, turn_digests).list.join(TURN_SEP)
+    canon = lists_from_offsets(offsets, turn_digests).list.join(TURN_SEP)
     judged = adapted.select("_file", "_pos", "source_id", "meta", "_missing").with_columns(
         reason, messages.alias("messages"), canon.alias("_canon")
     )
@@ -135,14 +134,6 @@ def _all(flags: np.ndarray, starts: np.ndarray, has_turns: np.ndarray) -> np.nda
     if starts.size:
         out[has_turns] = np.logical_and.reduceat(flags, starts)
     return out
-
-
-def _lists(offsets: np.ndarray, values: pl.Series) -> pl.Series:
-    """A list column from flat values and row offsets (zero-copy through Arrow)."""
-    array = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), values.to_arrow())
-    series = pl.from_arrow(array)
-    assert isinstance(series, pl.Series)
-    return series
 
 
 def message_id(messages: list[dict[str, str]]) -> str:
