@@ -9,6 +9,7 @@ exactly the same members as before: the same output as an uninterrupted run.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, TypeVar
@@ -110,7 +111,6 @@ class LLMClient:
             by_key.setdefault(key, request)
         order = sorted(by_key, key=lambda k: (_length(by_key[k]), k))
         results: dict[str, Any] = {}
-        failed_before = self.stats.failed
         bar = Progress(len(order), f"{self.name} {kind}", unit="calls")
         # Look keys up a window of batches at a time: one query per window, not per batch.
         window = self.batch_size * max(1, LOOKUP_WINDOW // self.batch_size)
@@ -127,7 +127,8 @@ class LLMClient:
                 bar.advance(len(batch), self._note(bar.elapsed()))
         bar.close()
         self.stats.calls += len(requests)
-        self._check_failures(self.stats.failed - failed_before, len(by_key))
+        failures = [r for r in results.values() if isinstance(r, Failure)]
+        self._check_failures(failures, len(by_key))
         return [results[k] for k in keys]
 
     def _compute(
@@ -157,12 +158,13 @@ class LLMClient:
         tokens = (s.prompt_tokens + s.completion_tokens) / max(seconds, 1e-9)
         return f"{tokens:,.0f} tok/s, cache hits {s.cache_hits / max(looked_up, 1):.0%}"
 
-    def _check_failures(self, failed: int, n: int) -> None:
+    def _check_failures(self, failures: list[Failure], n: int) -> None:
         """Fail the stage when more than `max_failure_rate` of this run's calls failed."""
-        if n and failed / n > self.max_failure_rate:
+        if n and len(failures) / n > self.max_failure_rate:
+            reason, count = Counter(f.reason for f in failures).most_common(1)[0]
             raise DistilpipeError(
-                f"{self.name}: {failed} of {n} calls failed, more than "
-                f"max_failure_rate={self.max_failure_rate}"
+                f"{self.name}: {len(failures)} of {n} calls failed, more than "
+                f"max_failure_rate={self.max_failure_rate}; most often ({count}x): {reason}"
             )
 
 
