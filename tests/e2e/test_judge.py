@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 
 from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.schema import validate_rows
+from tests.cache_db import cached_calls
 from tests.e2e.conftest import params_of, run, set_params
 from tests.serving import transformers_serve
 
@@ -139,17 +139,6 @@ def test_openai_backend_against_transformers_serve_in_generate_mode(repo: Path) 
         assert "Traceback" not in failed.stderr
 
 
-def _cached_calls(cache_dir: Path) -> int:
-    db = cache_dir / "calls.sqlite"
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db, timeout=5) as conn:
-            return int(conn.execute("SELECT count(*) FROM calls").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0  # the table is not created yet
-
-
 @pytest.mark.slow
 def test_judge_killed_mid_stage_resumes_from_its_cached_calls(
     repo: Path, monkeypatch: pytest.MonkeyPatch
@@ -158,7 +147,7 @@ def test_judge_killed_mid_stage_resumes_from_its_cached_calls(
     set_params(repo, llm={**params_of(repo)["llm"], "batch_size": 4})
     run(repo, "dvc", "repro", "bootstrap", "pool")
     cache = repo.parent / "llm-cache"
-    before = _cached_calls(cache)
+    before = cached_calls(cache)
     env = {**os.environ, "DISTILPIPE_CACHE_DIR": str(cache)}
     proc = subprocess.Popen(
         [sys.executable, "stages/judge.py"],
@@ -168,12 +157,12 @@ def test_judge_killed_mid_stage_resumes_from_its_cached_calls(
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while _cached_calls(cache) < before + 12 and time.monotonic() < deadline:
+    while cached_calls(cache) < before + 12 and time.monotonic() < deadline:
         assert proc.poll() is None, "the judge finished before it could be killed"
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    finished = _cached_calls(cache) - before
+    finished = cached_calls(cache) - before
     assert not (repo / "data/judged.parquet").exists()  # nothing half-written
 
     run(repo, "dvc", "repro", "judge")

@@ -3,7 +3,6 @@ output, and every batch it had finished is a cache hit."""
 
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -11,23 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.cache_db import cached_calls
+
 RUNNER = Path(__file__).with_name("kill_runner.py")
 
 
 def _run(*args: str) -> dict:
     subprocess.run([sys.executable, str(RUNNER), *args], check=True, capture_output=True)
     return json.loads(Path(args[2]).read_text())
-
-
-def _cached_rows(cache_dir: Path) -> int:
-    db = cache_dir / "calls.sqlite"
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db, timeout=5) as conn:
-            return int(conn.execute("SELECT count(*) FROM calls").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0  # the table is not created yet
 
 
 @pytest.mark.slow
@@ -40,12 +30,12 @@ def test_sigkill_then_rerun_equals_uninterrupted(tiny_model_dir: Path, tmp_path:
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while _cached_rows(cache) < 4 and time.monotonic() < deadline:  # two batches of two
+    while cached_calls(cache) < 4 and time.monotonic() < deadline:  # two batches of two
         assert proc.poll() is None, "the runner ended before it could be killed"
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    finished = _cached_rows(cache)
+    finished = cached_calls(cache)
     assert 4 <= finished < 12 and finished % 2 == 0  # whole batches only
     assert not killed_out.exists()
 
