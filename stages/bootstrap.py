@@ -1,10 +1,10 @@
-"""bootstrap: data/ingested/<bootstrap.sources>.parquet -> models/tiny/{teacher,student}."""
+"""bootstrap: bootstrap.corpus -> models/tiny/{teacher,student}."""
 
 import tempfile
 from pathlib import Path
 
 from distilpipe import io, stage
-from distilpipe.bootstrap import bootstrap
+from distilpipe.bootstrap import bootstrap, read_corpus
 from distilpipe.params import load_params
 
 OUT = Path("models/tiny")
@@ -13,12 +13,12 @@ ROLES = ("teacher", "student")
 
 def main() -> None:
     params = load_params()
-    frames = stage.read_ingested(params, params.bootstrap.sources)
+    conversations = read_corpus(params.bootstrap.corpus)
     OUT.mkdir(parents=True, exist_ok=True)
     # Built beside the outputs, then renamed in: a crash leaves the old folders or none.
     with tempfile.TemporaryDirectory(prefix=".bootstrap.", dir=OUT) as tmp:
         with stage.timed("bootstrap", rows=lambda: report["conversations"]):
-            report = bootstrap(frames, tmp, params.bootstrap)
+            report = bootstrap(conversations, tmp, params.bootstrap)
         for role in ROLES:
             io.replace_dir(Path(tmp) / role, OUT / role)
     metrics = {

@@ -12,7 +12,6 @@ import torch
 import yaml
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerFast
 
-from distilpipe import io
 from distilpipe.bootstrap import (
     CHAT_TEMPLATE,
     EOS_TOKEN,
@@ -21,10 +20,12 @@ from distilpipe.bootstrap import (
     bootstrap,
     build_model,
     conversations_from_rows,
+    read_corpus,
     save_model,
     train_briefly,
     train_tokenizer,
 )
+from distilpipe.errors import InputError
 from distilpipe.params import Bootstrap, TinyModel
 from distilpipe.schema import ROW_SCHEMA
 
@@ -239,9 +240,8 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def test_bootstrap_twice_gives_byte_identical_folders(tmp_path: Path) -> None:
-    frames = [_frame(CONVERSATIONS[:3], "a"), _frame(CONVERSATIONS[3:], "b")]
-    first = bootstrap(frames, tmp_path / "one", TINY)
-    second = bootstrap(frames, tmp_path / "two", TINY)
+    first = bootstrap(CONVERSATIONS, tmp_path / "one", TINY)
+    second = bootstrap(CONVERSATIONS, tmp_path / "two", TINY)
     one, two = _digests(tmp_path / "one"), _digests(tmp_path / "two")
     expected = {
         "config.json",
@@ -265,16 +265,12 @@ def test_bootstrap_twice_gives_byte_identical_folders(tmp_path: Path) -> None:
 def test_stage_writes_models_metrics_and_plots_reproducibly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    params = {
-        "sources": {
-            "a": {"format": "messages", "path": "a.jsonl"},
-            "b": {"format": "messages", "path": "b.jsonl"},
-        },
-        "bootstrap": TINY.model_dump(),
-    }
+    params = {"bootstrap": {**TINY.model_dump(), "corpus": "corpus.jsonl"}}
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
-    io.write_parquet(_frame(CONVERSATIONS[:3], "a"), tmp_path / "data/ingested/a.parquet")
-    io.write_parquet(_frame(CONVERSATIONS[3:], "b"), tmp_path / "data/ingested/b.parquet")
+    (tmp_path / "corpus.jsonl").write_text(
+        "".join(json.dumps({"messages": c}, ensure_ascii=False) + "\n" for c in CONVERSATIONS),
+        encoding="utf-8",
+    )
     script = ROOT / "stages" / "bootstrap.py"
     # In a fresh process: hash seeds and allocator state differ from this one's.
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -286,8 +282,7 @@ def test_stage_writes_models_metrics_and_plots_reproducibly(
     models = tmp_path / "models" / "tiny"
     from_stage = _digests(models)
 
-    frames = [_frame(CONVERSATIONS[:3], "a"), _frame(CONVERSATIONS[3:], "b")]
-    bootstrap(frames, tmp_path / "direct", TINY)
+    bootstrap(CONVERSATIONS, tmp_path / "direct", TINY)
     assert _digests(tmp_path / "direct") == from_stage
 
     # Again, in this process, over the existing folders: replaced whole, nothing left over.
@@ -303,3 +298,37 @@ def test_stage_writes_models_metrics_and_plots_reproducibly(
     plot = json.loads((tmp_path / "plots/bootstrap/loss.json").read_text())
     assert [p["step"] for p in plot] == list(range(1, TINY.steps + 1))
     assert set(plot[0]) == {"step", "teacher", "student"}
+
+
+def test_read_corpus_keeps_order_and_names_the_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.jsonl"
+    lines = [json.dumps({"messages": c}, ensure_ascii=False) for c in CONVERSATIONS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert read_corpus(path) == CONVERSATIONS
+
+    no_answer = {"messages": [{"role": "user", "content": "Hello?"}]}
+    path.write_text("\n".join([*lines[:2], json.dumps(no_answer)]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"corpus\.jsonl:3: no_assistant"):
+        read_corpus(path)
+    path.write_text(lines[0] + "\n{not json\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"corpus\.jsonl:2: invalid JSON"):
+        read_corpus(path)
+
+
+def test_project_corpus_is_no_source_and_is_what_the_script_writes(tmp_path: Path) -> None:
+    """The committed corpus is exactly what data/bootstrap/make_corpus.py writes, and shares no
+    conversation with the sample sources being distilled."""
+    corpus = ROOT / "data/bootstrap/corpus.jsonl"
+    script = runpy.run_path(str(ROOT / "data/bootstrap/make_corpus.py"), run_name="corpus")
+    written = tmp_path / "corpus.jsonl"
+    script["main"].__globals__["OUT"] = written
+    script["main"]()
+    assert written.read_bytes() == corpus.read_bytes()
+    conversations = read_corpus(corpus)
+    assert len(conversations) >= 2000
+    turns = {m["content"] for c in conversations for m in c}
+    assert any("答案是" in t for t in turns) and any("The answer is" in t for t in turns)
+    samples = ROOT / "data/samples"
+    sample_text = "".join(p.read_text(encoding="utf-8") for p in sorted(samples.glob("*.json*")))
+    shared = [t for t in turns if len(t) > 40 and json.dumps(t, ensure_ascii=False) in sample_text]
+    assert shared == []

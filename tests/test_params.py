@@ -12,7 +12,10 @@ def test_project_params_load() -> None:
     params = load_params(ROOT / "params.yaml")
     assert list(params.all_sources()) == ["magpie", "openhermes", "mammoth2"]
     assert params.pool.languages == ["en", "zh"]
-    assert params.bootstrap.sources == ["magpie", "openhermes", "mammoth2"]
+    # the tiny models' own corpus, which is no source: new data leaves the models as they are
+    assert params.bootstrap.corpus == "data/bootstrap/corpus.jsonl"
+    assert (ROOT / params.bootstrap.corpus).is_file()
+    assert params.bootstrap.corpus not in {s.path for s in params.sources.values()}
     assert params.models["judge"].model == params.models["teacher"].model
 
 
@@ -26,8 +29,8 @@ def test_project_params_load() -> None:
         ("sources: {a: {format: magpie, path: x, role_map: {bot: robot}}}", "role_map values"),
         ("pool: {near_dup_threshold: 1.5}", "pool.near_dup_threshold"),
         ("pool: {languagez: [en]}", "pool.languagez"),
-        ("bootstrap: {sources: [nope]}", "bootstrap.sources names no source"),
-        ("bootstrap: {sources: []}", "bootstrap.sources"),
+        ("bootstrap: {sources: [magpie]}", "bootstrap.sources"),
+        ("pool: {langid: cld3}", "pool.langid"),
         (
             "judge: {min_mfd: 0.1, keep_fraction: 0.5}",
             "set exactly one of min_mfd and keep_fraction",

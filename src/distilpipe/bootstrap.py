@@ -1,9 +1,12 @@
 """Tiny offline chat models: a byte-level BPE tokenizer and two small Qwen2 models.
 
 The default pipeline plays teacher, student and judge with these, so it runs with no download.
-They are trained for a few seconds on the ingested samples: enough that their output is text-
-like rather than uniform noise, not enough to be any good. Everything is seeded and the files
-are written byte-identically on a re-run (same library versions, same machine).
+They are trained for a few seconds on a fixed corpus of their own (`bootstrap.corpus`, never a
+distillation source, as a real teacher does not change when the data being distilled does):
+enough that their output is text-like rather than uniform noise, not enough to be any good.
+Everything is seeded and the files are written byte-identically on a re-run (same library
+versions, same machine; floating point differs across CPU models, so another machine may
+build slightly different models).
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from transformers import (
     Qwen2ForCausalLM,
 )
 
-from distilpipe.errors import DistilpipeError
+from distilpipe.errors import DistilpipeError, InputError
 from distilpipe.params import Bootstrap
+from distilpipe.sources import ingest_records, read_path
 
 PAD_TOKEN = "<|endoftext|>"
 IM_START = "<|im_start|>"
@@ -91,6 +95,22 @@ def conversations_from_rows(frames: Iterable[pl.DataFrame]) -> list[Conversation
     for frame in frames:
         conversations.extend(frame["messages"].to_list())
     return conversations
+
+
+def read_corpus(path: str | Path) -> list[Conversation]:
+    """The conversations of a `messages`-format JSON Lines (or JSON, Parquet) corpus, in order.
+
+    Read and validated like an ingested source; a line that does not parse, or a record that
+    is not a usable conversation, raises InputError naming the file, line and reason.
+    """
+    result = ingest_records(read_path(str(path), "fail"), "messages", "bootstrap")
+    if result.rejects:
+        bad = result.rejects[0]
+        line = bad.get("line", bad.get("record"))
+        raise InputError(
+            str(path), f"{bad['reason']} ({bad.get('field')}): not a usable conversation", line
+        )
+    return conversations_from_rows([result.rows])
 
 
 def train_tokenizer(
@@ -288,17 +308,16 @@ def save_model(model: Qwen2ForCausalLM, tokenizer: PreTrainedTokenizerFast, path
 
 
 def bootstrap(
-    frames: Iterable[pl.DataFrame], out_dir: str | Path, params: Bootstrap
+    conversations: Sequence[Conversation], out_dir: str | Path, params: Bootstrap
 ) -> BootstrapReport:
-    """Train the tokenizer and both models on the rows' conversations; save them.
+    """Train the tokenizer and both models on `conversations`; save them.
 
     Writes `out_dir/teacher` and `out_dir/student`, each a folder that `AutoTokenizer` and
     `AutoModelForCausalLM.from_pretrained` load. Returns parameter counts, losses and timings.
     """
     out_dir = Path(out_dir)
-    conversations = conversations_from_rows(frames)
     if not conversations:
-        raise DistilpipeError("bootstrap: the ingested data holds no conversations")
+        raise DistilpipeError("bootstrap: the corpus holds no conversations")
     start = time.perf_counter()
     tokenizer = train_tokenizer(_tokenizer_texts(conversations), params.vocab_size)
     tokenizer_seconds = time.perf_counter() - start

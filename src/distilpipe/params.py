@@ -62,6 +62,11 @@ class Pool(_Section):
         0.0, ge=0.0, le=1.0, description="below this the language is 'und'"
     )
     max_chars: int | None = Field(16000, gt=0, description="drop longer conversations")
+    langid: Literal["fasttext", "langdetect"] = Field(
+        "fasttext",
+        description="language detector, used by every later language check too: fastText "
+        "lid.176 (fast) or langdetect (seeded, ~100x slower)",
+    )
 
 
 class ModelSpec(_Section):
@@ -79,7 +84,18 @@ class ModelSpec(_Section):
     device: str = Field("auto", description="transformers: auto | cpu | cuda | cuda:N")
     tensor_parallel_size: int = Field(1, ge=1, description="vllm")
     gpu_memory_utilization: float = Field(0.9, gt=0.0, le=1.0, description="vllm")
-    max_model_len: int | None = Field(None, gt=0, description="vllm")
+    max_model_len: int | None = Field(
+        None,
+        gt=0,
+        description="context length in tokens (vllm: the engine's; others: e.g. the "
+        "server's --max-model-len); default: the model config's max_position_embeddings",
+    )
+    tokenizer: str | None = Field(
+        None,
+        description="local folder or Hub id of the tokenizer that counts prompt tokens "
+        "(for an API model); default: the model's own, where it is a local folder or "
+        "transformers/vllm",
+    )
     # openai-compatible endpoints
     base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8000/v1")
     api_key_env: str | None = Field(
@@ -139,11 +155,10 @@ class Bootstrap(_Section):
     batch_size: int = Field(4, ge=1, description="conversations per step")
     max_length: int = Field(128, ge=2, le=2048, description="tokens per conversation (truncated)")
     lr: float = Field(2.0e-3, gt=0.0, description="peak learning rate (AdamW, warmup + cosine)")
-    sources: list[str] | None = Field(
-        None,
-        min_length=1,
-        description="the sources whose ingested rows train the models; null: all. Rows added "
-        "to other sources then leave the models, and so every cached call, as they are",
+    corpus: str = Field(
+        "data/bootstrap/corpus.jsonl",
+        description="the models' own training corpus (`messages` JSON Lines), never a "
+        "distillation source: sources can change without changing the models",
     )
     teacher: TinyModel = Field(
         default_factory=lambda: TinyModel(
@@ -201,9 +216,6 @@ class Params(_Section):
         for name, src in self.hub_sources.items():
             if src.hf is None:
                 raise ValueError(f"hub_sources.{name}: a Hub source needs 'hf'")
-        unknown = set(self.bootstrap.sources or ()) - set(self.all_sources())
-        if unknown:
-            raise ValueError(f"bootstrap.sources names no source: {sorted(unknown)}")
         both = set(self.sources) & set(self.hub_sources)
         if both:
             raise ValueError(f"names used in both sources and hub_sources: {sorted(both)}")

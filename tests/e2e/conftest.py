@@ -45,7 +45,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copy(ROOT / name, repo / name)
     for name in ("stages", "src"):
         shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "data" / "samples", repo / "data" / "samples")
+    for data in ("samples", "bootstrap"):
+        shutil.copytree(ROOT / "data" / data, repo / "data" / data)
     (repo / ".gitignore").write_text("__pycache__/\n")
     monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(tmp_path / "llm-cache"))
     run(repo, "git", "init", "-q")
