@@ -74,6 +74,7 @@ def test_results_in_order_and_second_run_is_all_hits(cache: CallCache) -> None:
         "prompt_tokens": 10,
         "completion_tokens": 14,
         "failed": 0,
+        "too_long": 0,
     }
     again = LLMClient(EchoBackend(), cache, batch_size=2)
     assert again.generate(_requests(texts)) == out

@@ -4,6 +4,7 @@ which rows are kept, and why the others are dropped."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +18,8 @@ from distilpipe.llm.types import (
     Failure,
     GenerateRequest,
     Generation,
+    Sampling,
+    TooLong,
 )
 from distilpipe.ops.judge import JUDGE_COLUMNS, REJECT_COLUMNS, first_turn, judge_rows
 from distilpipe.params import Judge
@@ -101,18 +104,48 @@ def _rows(*rows: dict) -> pl.DataFrame:
     return pl.DataFrame(list(rows), schema=ROW_SCHEMA)
 
 
+class CharLimit:
+    """A ContextLimit stand-in: one token per character and `context` positions."""
+
+    def __init__(self, context: int):
+        self.context = context
+
+    def too_long(self, prompts, new_tokens):  # type: ignore[no-untyped-def]
+        return [
+            TooLong(f"{n} + {k} > {self.context}") if n + k > self.context else None
+            for n, k in zip(
+                (sum(len(m["content"]) for m in p) for p in prompts), new_tokens, strict=True
+            )
+        ]
+
+
 class Roles:
     """What RoleModels gives a stage: one client per role, made once."""
 
-    def __init__(self, cache: CallCache, max_failure_rate: float = 0.0, **backends: Scripted):
+    def __init__(
+        self,
+        cache: CallCache,
+        max_failure_rate: float = 0.0,
+        contexts: dict[str, int] | None = None,
+        **backends: Scripted,
+    ):
         self.backends = {
             "teacher": Scripted("TEACHER"),
             "student": Scripted("student"),
             "judge": Scripted("judge"),
             **backends,
         }
+        limits = {role: CharLimit(n) for role, n in (contexts or {}).items()}
         self.clients = {
-            role: LLMClient(b, cache, batch_size=2, name=role, max_failure_rate=max_failure_rate)
+            role: LLMClient(
+                b,
+                cache,
+                batch_size=2,
+                name=role,
+                max_failure_rate=max_failure_rate,
+                defaults=Sampling(max_new_tokens=10),
+                limit=partial(limits.get, role),
+            )
             for role, b in self.backends.items()
         }
         self.asked: list[str] = []
@@ -192,6 +225,31 @@ def test_too_long_rows_make_no_calls(cache: CallCache) -> None:
     p = Judge(max_chars=100, teacher_answer="source", min_mfd=-1.0)
     result = judge_rows(rows, Roles(cache), p)
     assert result.rejects.select("id", "reason").rows() == [(rows["id"][0], "too_long")]
+
+
+def test_rows_too_long_for_a_model_are_dropped_not_failed(cache: CallCache) -> None:
+    """Over a model's context (its own tokens, with max_new_tokens) is a row the stage drops
+    as too_long before calling that model, however strict max_failure_rate is."""
+    fits, long = "Sum 1 and 1.", "Sum 2 and 2, " + "then think hard, " * 4
+    rows = _rows(_row(fits), _row(long))
+    roles = Roles(cache, max_failure_rate=0.0, contexts={"student": 40, "teacher": 400})
+    result = judge_rows(rows, roles, Judge(min_mfd=-1.0))
+    assert result.rows["id"].to_list() == [rows["id"][0]]
+    assert result.rejects.select("id", "reason", "student_response", "teacher_response").rows() == [
+        (rows["id"][1], "too_long", None, "TEACHER 2")
+    ]
+    assert not any("think hard" in p for p in roles.backends["student"].prompts)
+    by_role = result.metrics["by_role"]
+    assert (by_role["student"]["too_long"], by_role["student"]["failed"]) == (1, 0)
+    assert by_role["judge"]["calls"] == 3  # the teacher's answer to the long row is graded
+    assert result.metrics["dropped"]["too_long"] == 1
+
+    # a judge prompt (instruction + answer + rubric) over the judge's context: too_long too
+    roles = Roles(cache, contexts={"judge": 800})
+    result = judge_rows(_rows(_row(fits), _row("Sum 3 and 3. " + "x" * 400)), roles, Judge())
+    assert result.metrics["dropped"]["too_long"] == 1
+    assert result.metrics["by_role"]["judge"]["too_long"] == 2  # both answers' judgements
+    assert result.metrics["by_role"]["judge"]["failed"] == 0
 
 
 def test_source_answer_replaces_the_teacher(cache: CallCache) -> None:

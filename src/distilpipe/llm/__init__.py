@@ -16,6 +16,7 @@ from types import TracebackType
 from distilpipe.errors import DistilpipeError, ParamsError
 from distilpipe.llm.cache import CallCache, resolve_cache_dir, spec_identity
 from distilpipe.llm.client import LLMClient
+from distilpipe.llm.context import ContextLimit, context_limit
 from distilpipe.llm.types import (
     Backend,
     ChoiceProbs,
@@ -24,10 +25,11 @@ from distilpipe.llm.types import (
     GenerateRequest,
     Generation,
     Sampling,
+    TooLong,
 )
 from distilpipe.params import ModelSpec, Params
 
-__all__ = ["CallCache", "LLMClient", "RoleModels", "make_backend", "open_cache"]
+__all__ = ["CallCache", "LLMClient", "RoleModels", "TooLong", "make_backend", "open_cache"]
 
 # Sampling defaults live in each role's client, not its backend, so roles that differ only
 # in them (a judge and a teacher on the same model) share one loaded model.
@@ -73,7 +75,16 @@ class LazyBackend:
         self.identity = spec_identity(spec, cache_dir)
         self._models = models
         self._backend: Backend | None = None
+        self._limit: ContextLimit | None = None
+        self._limit_known = False
         self.loads = 0
+
+    def context_limit(self) -> ContextLimit | None:
+        """The model's ContextLimit (tokenizer and config only, no weights), made once."""
+        if not self._limit_known:
+            self._limit = context_limit(self.spec)
+            self._limit_known = True
+        return self._limit
 
     def _loaded(self) -> Backend:
         if self._backend is None:
@@ -141,6 +152,7 @@ class RoleModels:
             name=role,
             max_failure_rate=self.params.llm.max_failure_rate,
             defaults=Sampling(spec.max_new_tokens, spec.temperature, spec.top_p),
+            limit=backend.context_limit,
         )
         self._clients[role] = client
         return client

@@ -4,6 +4,10 @@ Requests are sorted by length and cut into fixed batches *before* the cache is c
 and each finished batch is written to the cache at once. So a stage killed mid-run and
 started again finds every finished batch cached and recomputes the unfinished batches with
 exactly the same members as before: the same output as an uninterrupted run.
+
+Before a batch's misses go to the model, each is checked against the model's context (see
+`context.py`): one that cannot fit comes back as `TooLong`, uncalled and uncached, counted
+as `too_long` rather than as a failure, so one over-long row never fails a stage.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any, TypeVar
 
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.cache import CallCache, call_key
+from distilpipe.llm.context import ContextLimit
 from distilpipe.llm.types import (
     Backend,
     ChoiceProbs,
@@ -24,6 +29,7 @@ from distilpipe.llm.types import (
     GenerateRequest,
     Generation,
     Sampling,
+    TooLong,
 )
 from distilpipe.progress import Progress
 
@@ -45,13 +51,18 @@ class CallStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     failed: int = 0
+    too_long: int = 0  # not sent: prompt + new tokens exceed the model's context
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
 
 
 class LLMClient:
-    """Cache-through calls to one backend (one role: teacher, student or judge)."""
+    """Cache-through calls to one backend (one role: teacher, student or judge).
+
+    `limit`, when given, returns the model's ContextLimit (or None); it is called only once
+    a request misses the cache, so a fully cached run loads no tokenizer either.
+    """
 
     def __init__(
         self,
@@ -61,8 +72,10 @@ class LLMClient:
         name: str = "llm",
         max_failure_rate: float = 0.0,
         defaults: Sampling | None = None,
+        limit: Callable[[], ContextLimit | None] | None = None,
     ):
         self.backend = backend
+        self.limit = limit
         self.cache = cache
         self.batch_size = batch_size
         self.name = name
@@ -80,6 +93,7 @@ class LLMClient:
             list(requests),
             "generate",
             lambda r: r.sampling.as_dict(),
+            lambda r: r.sampling.max_new_tokens,
             self.backend.generate,
             _generation_from,
         )
@@ -90,6 +104,7 @@ class LLMClient:
             list(requests),
             "choice_logprobs",
             lambda r: {"choices": list(r.choices)},
+            lambda r: 1,  # the one next token whose probabilities are read
             self.backend.choice_logprobs,
             _choices_from,
         )
@@ -99,6 +114,7 @@ class LLMClient:
         requests: list[R],
         kind: str,
         params_of: Callable[[R], dict[str, Any]],
+        new_tokens_of: Callable[[R], int],
         compute: Callable[[list[R]], Sequence[Any]],
         decode: Callable[[dict[str, Any]], Any],
     ) -> list[Any]:
@@ -122,14 +138,41 @@ class LLMClient:
             for b in range(w, min(w + window, len(order)), self.batch_size):
                 batch = order[b : b + self.batch_size]
                 misses = [k for k in batch if k not in cached]
+                misses = self._fitting(misses, by_key, new_tokens_of, results)
                 if misses:
                     self._compute(kind, [by_key[k] for k in misses], misses, compute, results)
                 bar.advance(len(batch), self._note(bar.elapsed()))
         bar.close()
         self.stats.calls += len(requests)
-        failures = [r for r in results.values() if isinstance(r, Failure)]
+        failures = [
+            r for r in results.values() if isinstance(r, Failure) and not isinstance(r, TooLong)
+        ]
         self._check_failures(failures, len(by_key))
         return [results[k] for k in keys]
+
+    def _fitting(
+        self,
+        misses: list[str],
+        by_key: dict[str, R],
+        new_tokens_of: Callable[[R], int],
+        results: dict[str, Any],
+    ) -> list[str]:
+        """The misses whose prompts fit the model; the others get TooLong in `results`."""
+        limit = self.limit() if self.limit is not None and misses else None
+        if limit is None:
+            return misses
+        requests = [by_key[k] for k in misses]
+        checks = limit.too_long(
+            [r.messages for r in requests], [new_tokens_of(r) for r in requests]
+        )
+        fitting = []
+        for key, too_long in zip(misses, checks, strict=True):
+            if too_long is None:
+                fitting.append(key)
+            else:
+                results[key] = too_long
+                self.stats.too_long += 1
+        return fitting
 
     def _compute(
         self,

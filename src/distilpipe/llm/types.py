@@ -63,6 +63,12 @@ class Failure:
     reason: str
 
 
+@dataclass(frozen=True)
+class TooLong(Failure):
+    """A request not sent: its prompt plus new tokens exceed the model's context. A row the
+    stage cannot process (dropped as `too_long`), not a failure of the stage."""
+
+
 Kind = Literal["generate", "choice_logprobs"]
 
 

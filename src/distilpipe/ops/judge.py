@@ -6,7 +6,10 @@ Every call goes through the LLM layer, so re-running with another keep rule, or 
 with a few new rows, costs only the calls never made before. Drop reasons, first match wins:
 
     too_long         the first-turn prompt (plus the source answer, when the teacher's answer
-                     is taken from the source) is longer than `max_chars`; no call is made
+                     is taken from the source) is longer than `max_chars`, so no call is
+                     made; or a call's prompt and its new tokens do not fit its model's
+                     context (counted with that role's own tokenizer), so that call (and
+                     the judgement of the answer it would have given) is not made
     failed           an answer or a judgement failed in the LLM layer (after its retries)
     unparsed         generate scoring: the judge's reply did not end in `Score: N`
     below_min_mfd    mfd < min_mfd
@@ -23,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from distilpipe.llm.client import LLMClient, row_seed
-from distilpipe.llm.types import ChoiceRequest, Failure, GenerateRequest, Message
+from distilpipe.llm.types import ChoiceRequest, Failure, GenerateRequest, Message, TooLong
 from distilpipe.ops.mfd import DIGITS, SCORE_MAX, expected_score, keep_mask, parse_score
 from distilpipe.params import Judge
 from distilpipe.prompts import render
@@ -53,7 +56,11 @@ class JudgeResult:
 class _Graded:
     answer: str | None
     score: float | None
-    reason: str | None  # failed | unparsed, or None when scored
+    reason: str | None  # too_long | failed | unparsed, or None when scored
+
+
+def _reason(result: Failure) -> str:
+    return "too_long" if isinstance(result, TooLong) else "failed"
 
 
 def first_turn(messages: Sequence[dict[str, str]]) -> tuple[Message, ...]:
@@ -89,7 +96,7 @@ def judge_rows(rows: pl.DataFrame, client: Callable[[str], LLMClient], p: Judge)
     if generated:
         answers["teacher"] = _answers(clients["teacher"], prompts, ids, live, "judge/teacher")
     else:
-        answers["teacher"] = {i: source_answers[i] for i in live}
+        answers["teacher"] = {i: _Graded(source_answers[i], None, None) for i in live}
     judge = clients["judge"]
     graded = {
         role: _grade(judge, p.scoring, prompts, answers[role], langs, ids, role) for role in ROLES
@@ -104,7 +111,7 @@ def judge_rows(rows: pl.DataFrame, client: Callable[[str], LLMClient], p: Judge)
             columns[f"{role}_response"][i] = g.answer
             columns[f"{role}_score"][i] = g.score
         t, s = graded["teacher"][i], graded["student"][i]
-        reasons[i] = "failed" if "failed" in (t.reason, s.reason) else (t.reason or s.reason)
+        reasons[i] = next((r for r in REASONS if r in (t.reason, s.reason)), None)
         if t.score is not None and s.score is not None:
             columns["mfd"][i] = (t.score - s.score) / SCORE_MAX
     columns["judge_model"] = [judge.backend.identity] * n
@@ -134,28 +141,37 @@ def _answers(
     ids: list[str],
     live: list[int],
     stage: str,
-) -> dict[int, str | None]:
-    """Each live row's generated answer, or None where its call failed."""
+) -> dict[int, _Graded]:
+    """Each live row's generated answer, or why it has none (too_long, failed)."""
     requests = [GenerateRequest(prompts[i], client.sampling(row_seed(ids[i], stage))) for i in live]
     outs = client.generate(requests)
-    return {i: None if isinstance(o, Failure) else o.text for i, o in zip(live, outs, strict=True)}
+    graded = {}
+    for i, out in zip(live, outs, strict=True):
+        if isinstance(out, Failure):
+            graded[i] = _Graded(None, None, _reason(out))
+        else:
+            graded[i] = _Graded(out.text, None, None)
+    return graded
 
 
 def _grade(
     judge: LLMClient,
     scoring: str,
     prompts: list[tuple[Message, ...]],
-    answers: dict[int, str | None],
+    answers: dict[int, _Graded],
     langs: list[str],
     ids: list[str],
     role: str,
 ) -> dict[int, _Graded]:
-    """The judge's score of each answer; a failed answer is not sent to the judge."""
-    graded = {i: _Graded(a, None, "failed") for i, a in answers.items()}
-    todo = [i for i, a in answers.items() if a is not None]
+    """The judge's score of each answer; a row without an answer is not sent to the judge."""
+    graded = dict(answers)
+    todo = [i for i, a in answers.items() if a.answer is not None]
     rendered = [
         render(
-            f"judge_{scoring}", langs[i], instruction=prompts[i][-1]["content"], answer=answers[i]
+            f"judge_{scoring}",
+            langs[i],
+            instruction=prompts[i][-1]["content"],
+            answer=answers[i].answer,
         )
         for i in todo
     ]
@@ -165,11 +181,12 @@ def _grade(
         )
         for i, result in zip(todo, probs, strict=True):
             if isinstance(result, Failure):
+                graded[i] = _Graded(answers[i].answer, None, _reason(result))
                 continue
             try:
-                graded[i] = _Graded(answers[i], expected_score(result.probs), None)
+                graded[i] = _Graded(answers[i].answer, expected_score(result.probs), None)
             except ValueError:  # no probability on any digit: nothing to read
-                continue
+                graded[i] = _Graded(answers[i].answer, None, "failed")
         return graded
     stage = f"judge/score/{role}"
     outs = judge.generate(
@@ -182,10 +199,11 @@ def _grade(
     )
     for i, out in zip(todo, outs, strict=True):
         if isinstance(out, Failure):
+            graded[i] = _Graded(answers[i].answer, None, _reason(out))
             continue
         score = parse_score(out.text)
         reason = None if score is not None else "unparsed"
-        graded[i] = _Graded(answers[i], None if score is None else float(score), reason)
+        graded[i] = _Graded(answers[i].answer, None if score is None else float(score), reason)
     return graded
 
 

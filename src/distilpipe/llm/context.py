@@ -1,0 +1,99 @@
+"""Whether a prompt fits its model: the role's own tokenizer and context length, before a call.
+
+A prompt whose tokens (chat template applied, generation prompt added) plus the tokens the
+call may produce exceed the model's context cannot be answered: a local model would read
+past its positions, vLLM and API servers reject it. That is a row the stage cannot process,
+not a failure of the stage, so the client checks each uncached request here first and
+returns `TooLong` for it without calling the model; stages drop such rows as `too_long`.
+
+Where the tokenizer comes from: `tokenizer` in the role's params if given (any local folder
+or Hub id, e.g. for an API model); else the model itself for the transformers and vllm
+backends, and for the openai backend when `model` names a local folder. The context is
+`max_model_len` from params if given, else the model config's `max_position_embeddings`.
+An API model with neither has no token limit here; a stage's `max_chars` is its cheap limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from distilpipe.errors import DistilpipeError
+from distilpipe.llm.types import Message, TooLong
+from distilpipe.params import ModelSpec
+
+
+class ContextLimit:
+    """Counts prompt tokens with a chat tokenizer and checks them against a context length."""
+
+    def __init__(self, tokenizer: Any, context: int):
+        self.tokenizer = tokenizer
+        self.context = context
+
+    def prompt_tokens(self, prompts: Sequence[Sequence[Message]]) -> list[int]:
+        """Tokens of each prompt as the model reads it: chat template, generation prompt."""
+        texts = [
+            self.tokenizer.apply_chat_template(
+                [dict(m) for m in messages], add_generation_prompt=True, tokenize=False
+            )
+            for messages in prompts
+        ]
+        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+
+    def too_long(
+        self, prompts: Sequence[Sequence[Message]], new_tokens: Sequence[int]
+    ) -> list[TooLong | None]:
+        """A TooLong for each prompt that, with its `new_tokens`, exceeds the context."""
+        out: list[TooLong | None] = []
+        for n, extra in zip(self.prompt_tokens(prompts), new_tokens, strict=True):
+            if n + extra > self.context:
+                out.append(
+                    TooLong(
+                        f"prompt of {n} tokens + {extra} new tokens exceeds the model's "
+                        f"context of {self.context} positions"
+                    )
+                )
+            else:
+                out.append(None)
+        return out
+
+
+def tokenizer_source(spec: ModelSpec) -> str | None:
+    """Where a role's tokenizer comes from (see the module docstring), or None."""
+    if spec.tokenizer is not None:
+        return spec.tokenizer
+    if spec.backend != "openai" or Path(spec.model).expanduser().is_dir():
+        return spec.model
+    return None
+
+
+def context_limit(spec: ModelSpec) -> ContextLimit | None:
+    """The ContextLimit of the model a role's spec names, or None when it has none known
+    (an API model with no `tokenizer`, or no context length in params or config).
+
+    Loads only the tokenizer and config, never the weights. Raises DistilpipeError with one
+    line when the tokenizer cannot be loaded.
+    """
+    source = tokenizer_source(spec)
+    if source is None:
+        return None
+    from transformers import AutoConfig, AutoTokenizer
+
+    revision = spec.revision if source == spec.model else None
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
+    except (OSError, ValueError) as exc:
+        raise DistilpipeError(
+            f"cannot load the tokenizer '{source}' to count prompt tokens: {exc}"
+        ) from None
+    context = spec.max_model_len
+    if context is None:
+        try:
+            config = AutoConfig.from_pretrained(source, revision=revision)
+        except (OSError, ValueError):
+            config = None
+        context = getattr(config, "max_position_embeddings", None)
+    if not context or getattr(tokenizer, "chat_template", None) is None:
+        return None
+    return ContextLimit(tokenizer, int(context))
