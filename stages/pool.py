@@ -20,6 +20,7 @@ def main() -> None:
             keep_undetermined=p.keep_undetermined,
             lang_min_confidence=p.lang_min_confidence,
             max_chars=p.max_chars,
+            langid=p.langid,
         )
     validate_rows(result.rows, "pool")
     io.write_parquet(result.rows, "data/pool.parquet")

@@ -1,4 +1,5 @@
 import polars as pl
+import pytest
 
 from distilpipe.ops.langid import detect_languages, prose
 
@@ -52,3 +53,27 @@ def test_worker_processes_give_the_same_answers(monkeypatch) -> None:
     monkeypatch.setattr(langid, "PARALLEL_MIN_ROWS", 40)
     monkeypatch.setattr(langid, "CHUNK_ROWS", 25)
     assert detect_languages(texts).equals(serial)
+
+
+def test_langdetect_is_a_seeded_alternative() -> None:
+    texts = pl.Series(
+        [
+            "How do I reverse a linked list in place?",
+            "请帮我写一首关于秋天的诗。",
+            "Écrivez un court poème sur la mer, avec des rimes.",
+            "怎么才能煮出好吃的米饭？",
+            "12 + 7 = ?",
+            "",
+        ]
+    )
+    out = detect_languages(texts, detector="langdetect")
+    # langdetect names Chinese zh-cn: the pool's codes are ISO 639-1, as with fastText
+    assert out["lang"].to_list() == ["en", "zh", "fr", "zh", "und", "und"]
+    # seeded: the same labels and scores every time, in any order
+    again = detect_languages(texts.reverse(), detector="langdetect").reverse()
+    assert again.equals(out)
+
+
+def test_unknown_detector_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown language detector 'cld3'"):
+        detect_languages(pl.Series(["hello there"]), detector="cld3")

@@ -67,6 +67,7 @@ def build_pool(
     keep_undetermined: bool = True,
     lang_min_confidence: float = 0.0,
     max_chars: int | None = None,
+    langid: str = "fasttext",
 ) -> PoolResult:
     """Pool ingested frames (in the given order) into one deduplicated, filtered frame."""
     rows = pl.concat(frames, how="vertical") if frames else empty_rows()
@@ -87,7 +88,7 @@ def build_pool(
         rejects.append(_rejects(rows.filter(long), "too_long"))
         rows = rows.filter(~long)
 
-    detected = detect_languages(rows["_prompt"], lang_min_confidence)
+    detected = detect_languages(rows["_prompt"], lang_min_confidence, langid)
     rows = rows.with_columns(detected["lang"].alias("lang"))
     languages_seen = _counts(rows["lang"])
     if languages is not None:
@@ -128,6 +129,7 @@ def build_pool(
             "within_source": near_within,
             "across_sources": near.height - near_within,
         },
+        "langid": langid,
         "languages_seen": languages_seen,
         "languages": languages_out,
     }
