@@ -4,6 +4,7 @@ real `transformers serve` in generate scoring mode."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ import pytest
 from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.schema import validate_rows
 from tests.cache_db import cached_calls
+from tests.conftest import magpie_record
 from tests.e2e.conftest import params_of, run, set_params
 from tests.serving import transformers_serve
 
@@ -26,6 +28,10 @@ NEW_QUESTIONS = [
     "A train leaves at 3:15 pm and travels 210 km at 84 km/h. When does it arrive?",
     "Find all real $x$ with $x^2 - 7x + 10 = 0$ and check both roots.",
     "What is the derivative of $\\sin(x) e^{2x}$? Show the product rule step.",
+]
+EXTRA_QUESTIONS = [
+    "A rectangle's perimeter is 46 cm and its length is 15 cm. What is its area?",
+    "How many ways can 5 different books be arranged on a shelf of 3 places?",
 ]
 
 
@@ -53,23 +59,48 @@ def _mammoth2_record(i: int, question: str) -> dict[str, Any]:
     }
 
 
+def _append_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    with path.open("a", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def _pool_ids(repo: Path) -> set[str]:
+    return set(pl.read_parquet(repo / "data/pool.parquet")["id"].to_list())
+
+
+# 3,600 Chinese characters: under judge.max_chars (4,000), over the tiny models' 2,048 positions.
+LONG_ZH = ("请仔细阅读下面这段关于城市交通规划的长篇材料，并逐条总结其中的主要观点与论据。" * 90)[
+    :3600
+]
+
+
 @pytest.mark.slow
-def test_keep_rule_experiment_is_free_and_new_rows_cost_only_themselves(repo: Path) -> None:
-    _small(repo, magpie=30, openhermes=30)
-    params = params_of(repo)
-    params["bootstrap"]["sources"] = ["magpie", "openhermes"]  # mammoth2 is not trained on
-    set_params(repo, bootstrap=params["bootstrap"])
+def test_on_the_defaults_new_rows_cost_only_their_own_calls(repo: Path) -> None:
+    """A newcomer's session, on the default params throughout: run, try a keep rule, append
+    records to a default source, add a source. Only new rows ever cost LLM calls, the tiny
+    models never retrain, and one over-long instruction is dropped, not fatal."""
     run(repo, "dvc", "repro")
     first = _judge_metrics(repo)
     calls = first["calls"]
-    assert first["rows_in"] == pl.read_parquet(repo / "data/pool.parquet").height > 100
+    assert first["rows_in"] == pl.read_parquet(repo / "data/pool.parquet").height > 300
     assert calls["calls"] == 4 * first["rows_in"]  # student, teacher, two judgements
     assert calls["cache_misses"] > 0 and calls["failed"] == 0
     judged = validate_rows(pl.read_parquet(repo / "data/judged.parquet"), "judged")
     assert list(JUDGE_COLUMNS) == judged.columns[-len(JUDGE_COLUMNS) :]
     assert (judged["mfd"] >= 0.0).all()
     assert first["rows_kept"] + sum(first["dropped"].values()) == first["rows_in"]
+    models = _digest(repo / "models/tiny")
 
+    # a keep-rule experiment costs no call
     run(repo, "git", "add", "-A")
     run(repo, "git", "commit", "-qm", "baseline")
     exp = run(repo, "dvc", "exp", "run", "-S", "judge.min_mfd=0.05")
@@ -83,15 +114,53 @@ def test_keep_rule_experiment_is_free_and_new_rows_cost_only_themselves(repo: Pa
         (pl.read_parquet(repo / "data/judged.parquet")["mfd"] >= 0.05).sum()
     )
 
-    sample = repo / "data/samples/mammoth2.jsonl"
-    with sample.open("a", encoding="utf-8") as fh:
-        for i, question in enumerate(NEW_QUESTIONS):
-            fh.write(json.dumps(_mammoth2_record(i, question)) + "\n")
-    run(repo, "dvc", "repro")
+    # three records appended to the default magpie source: 4 calls each, nothing else
+    before = _pool_ids(repo)
+    new = [magpie_record(9000 + i, question) for i, question in enumerate(NEW_QUESTIONS)]
+    _append_jsonl(repo / "data/samples/magpie.jsonl", new)
+    out = run(repo, "dvc", "repro")
+    assert "Stage 'bootstrap' didn't change, skipping" in out.stdout
+    assert "Running stage 'bootstrap'" not in out.stdout
+    assert _digest(repo / "models/tiny") == models
+    reached = _pool_ids(repo) - before
+    assert len(reached) == len(NEW_QUESTIONS)
     added = _judge_metrics(repo)
-    assert added["rows_in"] == first["rows_in"] + len(NEW_QUESTIONS)
-    assert added["calls"]["cache_misses"] == 4 * len(NEW_QUESTIONS)
+    assert added["rows_in"] == first["rows_in"] + len(reached)
+    assert added["calls"]["cache_misses"] == 4 * len(reached)
     assert added["calls"]["cache_hits"] == calls["calls"]
+
+    # one 3,600-character Chinese instruction: too long for the tiny models, so dropped as
+    # too_long before any call, and the stage succeeds
+    _append_jsonl(
+        repo / "data/samples/magpie.jsonl",
+        [magpie_record(9100, LONG_ZH, "这是一段很长的材料的总结。")],
+    )
+    run(repo, "dvc", "repro")
+    long = _judge_metrics(repo)
+    assert long["rows_in"] == added["rows_in"] + 1
+    assert long["dropped"]["too_long"] == added["dropped"]["too_long"] + 1
+    assert long["calls"]["cache_misses"] == 0 and long["calls"]["failed"] == 0
+    assert long["by_role"]["student"]["too_long"] == long["by_role"]["teacher"]["too_long"] == 1
+    rejects = pl.read_parquet(repo / "data/rejects/judge.parquet")
+    assert rejects.filter(pl.col("reason") == "too_long")["lang"].to_list()[-1:] == ["zh"]
+
+    # a new source: ingest@extra, and calls for its rows only
+    before = _pool_ids(repo)
+    extra = [_mammoth2_record(i, question) for i, question in enumerate(EXTRA_QUESTIONS)]
+    _append_jsonl(repo / "data/extra.jsonl", extra)
+    sources = params_of(repo)["sources"]
+    set_params(
+        repo, sources={**sources, "extra": {"format": "mammoth2", "path": "data/extra.jsonl"}}
+    )
+    out = run(repo, "dvc", "repro")
+    assert "Running stage 'ingest@extra'" in out.stdout
+    assert "Running stage 'bootstrap'" not in out.stdout
+    reached = _pool_ids(repo) - before
+    assert len(reached) == len(EXTRA_QUESTIONS)
+    extra_metrics = _judge_metrics(repo)
+    assert extra_metrics["calls"]["cache_misses"] == 4 * len(reached)
+    assert extra_metrics["calls"]["cache_hits"] == long["calls"]["cache_hits"]
+    assert _digest(repo / "models/tiny") == models
 
 
 @pytest.mark.slow

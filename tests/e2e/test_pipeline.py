@@ -113,3 +113,32 @@ def next_prime(n: int) -> int:
     while any(n % d == 0 for d in range(2, int(n**0.5) + 1)):
         n += 1
     return n
+
+
+@pytest.mark.slow
+def test_langdetect_is_a_param_away_and_deterministic(repo: Path) -> None:
+    run(repo, "dvc", "repro", "pool")
+    fasttext = pl.read_parquet(repo / "data/pool.parquet").select("id", "lang")
+    run(repo, "git", "add", "-A")
+    run(repo, "git", "commit", "-qm", "pool with fastText")
+    exp = run(repo, "dvc", "exp", "run", "-S", "pool.langid=langdetect", "pool")
+    assert "Running stage 'pool'" in exp.stdout
+    assert json.loads((repo / "metrics/pool.json").read_text())["langid"] == "langdetect"
+    pool = pl.read_parquet(repo / "data/pool.parquet")
+    # Magpie marks its Chinese records: langdetect labels them zh, but for one that asks in
+    # Chinese about an English proverb, quoted whole ("The early bird ... 是什么意思")
+    magpie = pool.filter(pl.col("source") == "magpie").with_columns(
+        pl.col("meta").str.json_path_match("$.language").alias("marked"),
+        pl.col("messages").list.first().struct.field("content").alias("prompt"),
+    )
+    chinese = magpie.filter(pl.col("marked") == "ZH")
+    assert chinese.height >= 20
+    not_zh = chinese.filter(pl.col("lang") != "zh")["prompt"].to_list()
+    assert len(not_zh) <= 1 and all(p.startswith("The early bird") for p in not_zh)
+    # ... and agrees with fastText on almost every row
+    both = pool.select("id", "lang").join(fasttext, on="id", suffix="_fasttext")
+    assert both.height == pool.height
+    assert (both["lang"] == both["lang_fasttext"]).mean() >= 0.95  # type: ignore[operator]
+    first = (repo / "data/pool.parquet").read_bytes()
+    run(repo, "dvc", "repro", "--force", "pool")
+    assert (repo / "data/pool.parquet").read_bytes() == first
