@@ -1,4 +1,5 @@
-"""The `distilpipe` command: maintenance that is not a pipeline stage (the LLM call cache)."""
+"""The `distilpipe` command: maintenance that is not a pipeline stage (the LLM call cache:
+stats, prune, and export/import of shards that travel with the project's data)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.cache import DB_NAME, CallCache, resolve_cache_dir
+from distilpipe.llm.share import export_cache, import_cache
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
@@ -75,6 +77,43 @@ def _cache_prune(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_date(text: str) -> float:
+    """Parse an ISO date or date-time ("2026-11-01", "2026-11-01T12:00") into epoch seconds
+    (local time unless it names a zone). Raises argparse.ArgumentTypeError otherwise."""
+    try:
+        return datetime.fromisoformat(text.strip()).astimezone().timestamp()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid date {text!r}: use an ISO date such as 2026-11-01"
+        ) from None
+
+
+def _cache_export(args: argparse.Namespace) -> int:
+    cache_dir = resolve_cache_dir(args.cache_dir)
+    if not (cache_dir / DB_NAME).exists():
+        print(f"no call cache at {cache_dir / DB_NAME}: nothing to export")
+        return 1
+    with CallCache(cache_dir) as cache:
+        report = export_cache(cache, args.folder, args.model, args.since)
+    print(
+        f"exported {report.entries:,} entries as {report.shards} shards into {args.folder} "
+        f"({report.written} written, {report.shards - report.written} unchanged, "
+        f"{report.removed} removed)"
+    )
+    return 0
+
+
+def _cache_import(args: argparse.Namespace) -> int:
+    with CallCache(resolve_cache_dir(args.cache_dir)) as cache:
+        report = import_cache(cache, args.folder)
+        path = cache.path
+    print(
+        f"imported {report.imported:,} of {report.entries:,} entries from {report.shards} "
+        f"shards into {path} ({report.skipped:,} were already there)"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `distilpipe` command."""
     parser = argparse.ArgumentParser(prog="distilpipe", description=__doc__)
@@ -98,6 +137,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prune.add_argument("--cache-dir", help=dir_help)
     prune.set_defaults(handler=_cache_prune)
+
+    export = cache_commands.add_parser(
+        "export", help="write the cache as content-addressed Parquet shards (for dvc add/push)"
+    )
+    export.add_argument("folder", help="the shard folder; afterwards it holds exactly this export")
+    export.add_argument("--model", help="only this model identity (as `cache stats` lists it)")
+    export.add_argument(
+        "--since", type=parse_date, metavar="DATE", help="only entries created on or after DATE"
+    )
+    export.add_argument("--cache-dir", help=dir_help)
+    export.set_defaults(handler=_cache_export)
+
+    imp = cache_commands.add_parser(
+        "import", help="merge a shard folder into the cache (verified; existing keys kept)"
+    )
+    imp.add_argument("folder", help="a folder written by `distilpipe cache export`")
+    imp.add_argument("--cache-dir", help=dir_help)
+    imp.set_defaults(handler=_cache_import)
     return parser
 
 

@@ -334,6 +334,33 @@ class CallCache:
                 (path, size, mtime_ns, sha256),
             )
 
+    def entries(
+        self, model: str | None = None, since: float | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Every stored call as (key, kind, model, value, prompt_tokens, completion_tokens,
+        created), sorted by key; only `model`'s (an identity, as `stats` lists them) and
+        those created at or after `since` (epoch seconds) when given."""
+        query = (
+            "SELECT key, kind, model, value, prompt_tokens, completion_tokens, created"
+            " FROM calls WHERE (? IS NULL OR model = ?) AND (? IS NULL OR created >= ?)"
+            " ORDER BY key"
+        )
+        with self._lock:
+            return list(self._db.execute(query, (model, model, since, since)))
+
+    def put_entries(self, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Store rows as `entries` returns them, in one transaction, keeping their `created`;
+        a key already present keeps its value. Returns how many rows were new."""
+        now = self._clock()
+        with self._write() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO calls (key, kind, model, value, prompt_tokens,"
+                " completion_tokens, created, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*row, now) for row in rows],
+            )
+            return conn.total_changes - before
+
     def stats(self) -> dict[str, Any]:
         """Summary of the cache: {"path", "rows", "bytes" (db + WAL + shm files),
         "prompt_tokens", "completion_tokens", "per_kind": {kind: rows},
