@@ -97,19 +97,43 @@ class ModelSpec(_Section):
         "transformers/vllm",
     )
     # openai-compatible endpoints
-    base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8000/v1")
+    base_url: str | list[str] | None = Field(
+        None,
+        description="e.g. http://127.0.0.1:8000/v1, or a list of such endpoints (replicas "
+        "serving the same model): requests go to the least loaded healthy one",
+    )
     api_key_env: str | None = Field(
         None, description="name of the environment variable holding the key (never the key)"
     )
-    max_concurrency: int = Field(8, ge=1)
+    max_concurrency: int = Field(8, ge=1, description="requests in flight, all endpoints")
+    max_concurrency_per_endpoint: int | None = Field(
+        None, ge=1, description="requests in flight per endpoint; null: max_concurrency"
+    )
     timeout_s: float = Field(120.0, gt=0.0)
     max_attempts: int = Field(6, ge=1)
+    endpoint_eject_after: int = Field(
+        3, ge=1, description="consecutive failures that take an endpoint out (2+ endpoints)"
+    )
+    endpoint_backoff_s: float = Field(
+        5.0, gt=0.0, description="first time out of rotation; doubles while probes fail (cap 60)"
+    )
+    http2: bool = Field(False, description="negotiate HTTP/2 on https endpoints (needs h2)")
 
     @model_validator(mode="after")
     def _backend_needs(self) -> ModelSpec:
         if self.backend == "openai" and not self.base_url:
             raise ValueError("the openai backend needs 'base_url'")
+        for url in self.base_urls():
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"base_url must start with http:// or https://: {url!r}")
+        if len(set(self.base_urls())) != len(self.base_urls()):
+            raise ValueError("base_url lists the same endpoint twice")
         return self
+
+    def base_urls(self) -> list[str]:
+        """The endpoints, as a list (empty when none is set), without trailing slashes."""
+        urls = [self.base_url] if isinstance(self.base_url, str) else list(self.base_url or [])
+        return [url.rstrip("/") for url in urls]
 
 
 class LLM(_Section):

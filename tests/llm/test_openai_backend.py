@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from distilpipe.errors import DistilpipeError
+from distilpipe.errors import DistilpipeError, ParamsError
 from distilpipe.llm.openai_backend import OpenAIBackend, parse_retry_after
 from distilpipe.llm.types import (
     ChoiceProbs,
@@ -28,7 +28,7 @@ from distilpipe.llm.types import (
     Generation,
     Sampling,
 )
-from distilpipe.params import ModelSpec
+from distilpipe.params import ModelSpec, load_params
 from tests.serving import transformers_serve
 
 Action = tuple[Any, ...]
@@ -64,6 +64,9 @@ class FakeOpenAI:
         self.ok_delay_s = 0.0
         self.send_usage = True
         self.top_logprobs: list[dict[str, Any]] | None = None
+        self.down = False  # every request, probes included, gets a 503
+        self.served = 0  # successful chat completions
+        self.probes = 0
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
@@ -117,9 +120,21 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def do_GET(self) -> None:
+        fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
+        with fake.lock:
+            fake.probes += 1
+        if fake.down:
+            self.send(503, b'{"error": "down"}')
+        else:
+            self.send(200, json.dumps({"object": "list", "data": [{"id": "tiny-chat"}]}).encode())
+
     def do_POST(self) -> None:
         fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if fake.down:
+            self.send(503, b'{"error": "down"}')
+            return
         action = fake.next_action(body["messages"][-1]["content"])
         with fake.lock:
             fake.bodies.append(body)
@@ -139,6 +154,8 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "ok":
             time.sleep(fake.ok_delay_s)
             self.send(200, json.dumps(fake.reply(body)).encode())
+            with fake.lock:
+                fake.served += 1
         elif kind == "slow":
             time.sleep(SLOW_REPLY_S)
             self.send(200, json.dumps(fake.reply(body)).encode())
@@ -470,10 +487,17 @@ def test_missing_key_variable_is_one_clear_line(fake, monkeypatch):
     assert "\n" not in str(info.value)
 
 
-def test_bad_base_url_is_a_setup_error():
-    spec = ModelSpec(backend="openai", model="m", base_url="127.0.0.1:8000/v1")
-    with pytest.raises(DistilpipeError, match="http:// or https://"):
-        OpenAIBackend(spec)
+def test_bad_base_url_is_a_params_error(tmp_path):
+    path = tmp_path / "params.yaml"
+    for url in ("127.0.0.1:8000/v1", "[http://a:1/v1, ftp://b/v1]"):
+        path.write_text(f"models: {{judge: {{backend: openai, model: m, base_url: {url}}}}}")
+        with pytest.raises(ParamsError, match=r"models\.judge.*http:// or https://"):
+            load_params(path)
+    path.write_text(
+        "models: {judge: {backend: openai, model: m, base_url: [http://a/v1, http://a/v1/]}}"
+    )
+    with pytest.raises(ParamsError, match="the same endpoint twice"):
+        load_params(path)
 
 
 def test_identity_names_model_and_revision(fake, make):

@@ -1,11 +1,14 @@
 """The `openai` backend: any OpenAI-compatible chat endpoint (`vllm serve`, `transformers
-serve`, hosted APIs such as DashScope's Qwen-max).
+serve`, hosted APIs such as DashScope's Qwen-max), or several replicas of one (see
+`endpoints.py`: least-loaded choice, failing endpoints ejected and probed back).
 
-Requests of a batch run on a thread pool, at most `max_concurrency` at once, and come back
-in request order. A request that fails with a transient error (HTTP 408, 409, 429 or 5xx, a
-timeout, a refused, reset or dropped connection, a body that is not JSON) is retried with
-exponential backoff and full jitter, honouring `Retry-After`, up to `max_attempts` attempts
-in all; a request that still fails, or fails for good (any other 4xx), becomes a `Failure`.
+Requests of a batch run on a thread pool, at most `max_concurrency` at once (and at most
+`max_concurrency_per_endpoint` on one endpoint), and come back in request order. A request
+that fails with a transient error (HTTP 408, 409, 429 or 5xx, a timeout, a refused, reset or
+dropped connection, a body that is not JSON) is retried, on another endpoint at once when
+there is one, else after exponential backoff with full jitter, honouring `Retry-After`, up
+to `max_attempts` attempts in all; a request that still fails, or fails for good (any other
+4xx), becomes a `Failure`.
 
 The API key is read from the environment variable that `api_key_env` names. It is sent only
 in the Authorization header and is scrubbed from every failure reason, since some servers
@@ -15,6 +18,7 @@ echo the key they rejected.
 from __future__ import annotations
 
 import email.utils
+import importlib.util
 import logging
 import math
 import os
@@ -30,6 +34,7 @@ import httpx2
 
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.cache import spec_identity
+from distilpipe.llm.endpoints import EndpointPool
 from distilpipe.llm.types import (
     ChoiceProbs,
     ChoiceRequest,
@@ -73,11 +78,14 @@ class OpenAIBackend:
         sleep: Callable[[float], None] = time.sleep,
         seed: int = 0,
     ):
-        if not spec.base_url:
+        urls = spec.base_urls()
+        if not urls:
             raise DistilpipeError("the openai backend needs 'base_url'")
-        base_url = spec.base_url.rstrip("/")
-        if not base_url.startswith(("http://", "https://")):
-            raise DistilpipeError(f"base_url must start with http:// or https://: {base_url!r}")
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise DistilpipeError(f"base_url must start with http:// or https://: {url!r}")
+        if spec.http2 and importlib.util.find_spec("h2") is None:
+            raise DistilpipeError("http2: true needs the h2 package: pip install h2")
         headers = {"Accept": "application/json"}
         self._key: str | None = None
         if spec.api_key_env is not None:
@@ -85,11 +93,11 @@ class OpenAIBackend:
             if not key:
                 raise DistilpipeError(
                     f"environment variable {spec.api_key_env} is not set: it must hold the API "
-                    f"key for {base_url} (api_key_env names it)"
+                    f"key for {', '.join(urls)} (api_key_env names it)"
                 )
             self._key = key
             headers["Authorization"] = f"Bearer {key}"
-        self.base_url = base_url
+        self.base_url = urls[0] if len(urls) == 1 else f"{urls[0]} (+{len(urls) - 1} more)"
         self.model = spec.model
         self.max_attempts = spec.max_attempts
         self.backoff_base_s = backoff_base_s
@@ -98,14 +106,25 @@ class OpenAIBackend:
         # Per-request jitter streams are drawn from this in request order, so the waits do
         # not depend on how the threads interleave.
         self._rng = random.Random(seed)
-        self._client = httpx2.Client(
-            base_url=base_url,
-            headers=headers,
-            timeout=httpx2.Timeout(spec.timeout_s),
-            limits=httpx2.Limits(
-                max_connections=spec.max_concurrency,
-                max_keepalive_connections=spec.max_concurrency,
-            ),
+        per_endpoint = min(spec.max_concurrency, spec.max_concurrency_per_endpoint or 10**9)
+
+        def make_client(url: str) -> httpx2.Client:
+            return httpx2.Client(
+                base_url=url,
+                headers=headers,
+                timeout=httpx2.Timeout(spec.timeout_s),
+                http2=spec.http2,
+                limits=httpx2.Limits(
+                    max_connections=per_endpoint, max_keepalive_connections=per_endpoint
+                ),
+            )
+
+        self.pool = EndpointPool(
+            urls,
+            make_client,
+            per_endpoint=per_endpoint,
+            eject_after=spec.endpoint_eject_after,
+            backoff_s=spec.endpoint_backoff_s,
         )
         self._executor = ThreadPoolExecutor(
             max_workers=spec.max_concurrency, thread_name_prefix="openai-backend"
@@ -118,7 +137,7 @@ class OpenAIBackend:
     def close(self) -> None:
         """Cancel queued requests, wait for running ones, and close the connections."""
         self._executor.shutdown(wait=True, cancel_futures=True)
-        self._client.close()
+        self.pool.close()
 
     def generate(self, requests: list[GenerateRequest]) -> list[Generation | Failure]:
         """The next assistant turn of each request, in order.
@@ -220,12 +239,19 @@ class OpenAIBackend:
         return ChoiceProbs(probs, prompt_tokens)
 
     def _post(self, body: dict[str, Any], rng: random.Random) -> dict[str, Any] | Failure:
-        """POST to chat/completions with retries: the decoded JSON object, or a Failure."""
+        """POST to chat/completions with retries: the decoded JSON object, or a Failure.
+
+        Each attempt goes to an endpoint of the pool; a retry goes at once to another
+        endpoint in rotation if there is one the request has not failed on, else it waits
+        its backoff first."""
         problem = ""
+        tried: set[int] = set()
         for attempt in range(1, self.max_attempts + 1):
             retry_after: float | None = None
+            endpoint = self.pool.acquire(tried)
+            healthy = False  # whether the endpoint behaved, for its ejection count
             try:
-                response = self._client.post("/chat/completions", json=body)
+                response = endpoint.client.post("/chat/completions", json=body)
             except httpx2.TimeoutException:
                 problem = "timeout"
             except httpx2.TransportError as exc:
@@ -234,30 +260,38 @@ class OpenAIBackend:
                 problem = "malformed JSON"
             else:
                 status = response.status_code
+                healthy = status < 500
                 if 200 <= status < 300:
                     try:
                         data = response.json()
                     except ValueError:
                         data = None
+                    healthy = isinstance(data, dict)
                     if isinstance(data, dict):
+                        self.pool.release(endpoint, healthy)
                         return data
                     problem = "malformed JSON"
                 elif status in RETRIED_4XX or status >= 500:
                     problem = f"HTTP {status}"
                     retry_after = parse_retry_after(response.headers.get("retry-after"))
                 else:
+                    self.pool.release(endpoint, healthy)
                     return self._failure(f"HTTP {status}: {_error_message(response)}")
+            self.pool.release(endpoint, healthy)
+            tried.add(endpoint.index)
             if attempt < self.max_attempts:
-                delay = self._delay(attempt, retry_after, rng)
+                elsewhere = self.pool.others_up(tried)
+                delay = 0.0 if elsewhere else self._delay(attempt, retry_after, rng)
                 log.info(
-                    "%s: %s, attempt %d of %d; retrying in %.2f s",
-                    self.base_url,
+                    "%s: %s, attempt %d of %d; retrying %s",
+                    endpoint.url,
                     problem,
                     attempt,
                     self.max_attempts,
-                    delay,
+                    "on another endpoint" if elsewhere else f"in {delay:.2f} s",
                 )
-                self._sleep(delay)
+                if not elsewhere:
+                    self._sleep(delay)
         return self._failure(f"{problem} after {self.max_attempts} attempts")
 
     def _delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:

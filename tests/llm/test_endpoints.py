@@ -1,0 +1,134 @@
+"""The openai backend over several endpoints (replicas of one model) on loopback: load is
+spread, a failing endpoint is taken out and probed back, a failed request is retried on
+another endpoint, and the outputs do not depend on how many endpoints answered."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from distilpipe.llm.cache import CallCache
+from distilpipe.llm.client import LLMClient, row_seed
+from distilpipe.llm.openai_backend import OpenAIBackend
+from distilpipe.llm.types import Failure, GenerateRequest, Generation, Sampling
+from distilpipe.params import ModelSpec
+from tests.llm.test_openai_backend import FakeOpenAI, Sleeps, status
+
+DEADLINE_S = 60.0
+
+
+@pytest.fixture
+def servers() -> Iterator[list[FakeOpenAI]]:
+    fakes = [FakeOpenAI() for _ in range(4)]
+    for fake in fakes:
+        fake.thread.start()
+    try:
+        yield fakes
+    finally:
+        for fake in fakes:
+            fake.server.shutdown()
+            fake.server.server_close()
+            fake.thread.join(timeout=5)
+
+
+@pytest.fixture
+def pooled() -> Iterator[Callable[..., tuple[OpenAIBackend, Sleeps]]]:
+    made: list[OpenAIBackend] = []
+
+    def make(fakes: list[FakeOpenAI], **spec: Any) -> tuple[OpenAIBackend, Sleeps]:
+        fields: dict[str, Any] = {
+            "backend": "openai",
+            "model": "tiny-chat",
+            "base_url": [f.base_url for f in fakes],
+            "timeout_s": 10.0,
+            "max_attempts": 4,
+            **spec,
+        }
+        sleeps = Sleeps()
+        backend = OpenAIBackend(ModelSpec(**fields), sleep=sleeps)
+        made.append(backend)
+        return backend, sleeps
+
+    yield make
+    for backend in made:
+        backend.close()
+
+
+def ask(text: str, seed: int | None = None) -> GenerateRequest:
+    return GenerateRequest(({"role": "user", "content": text},), Sampling(seed=seed))
+
+
+def test_requests_spread_over_endpoints_by_load(servers, pooled) -> None:
+    for fake in servers:
+        fake.ok_delay_s = 0.02
+    backend, _ = pooled(servers, max_concurrency=8, max_concurrency_per_endpoint=2)
+    results = backend.generate([ask(f"question {i}") for i in range(80)])
+    assert [r.text for r in results] == [f"echo: question {i}" for i in range(80)]  # in order
+    served = [fake.served for fake in servers]
+    assert sum(served) == 80
+    assert min(served) >= 10  # each of the 4 carried a fair share of 8 concurrent requests
+    assert max(fake.peak for fake in servers) <= 2  # never past the per-endpoint limit
+    assert [s["attempts"] for s in backend.pool.stats()] == served
+
+
+def test_a_failed_request_is_retried_on_another_endpoint_at_once(servers, pooled) -> None:
+    first, second = servers[:2]
+    first.script["hi"] = [status(500)]
+    backend, sleeps = pooled([first, second])
+    [result] = backend.generate([ask("hi")])
+    assert result == Generation("echo: hi", "stop", 1, 2)
+    assert (first.arrivals["hi"], second.served) == (1, 1)
+    assert sleeps == []  # another endpoint was up: no backoff wait
+
+
+def test_a_failing_endpoint_is_taken_out_then_probed_back(servers, pooled) -> None:
+    good, bad = servers[:2]
+    bad.down = True
+    backend, _ = pooled(
+        [good, bad], max_concurrency=2, endpoint_eject_after=3, endpoint_backoff_s=0.2
+    )
+    results = backend.generate([ask(f"q{i}") for i in range(30)])
+    assert all(isinstance(r, Generation) for r in results)  # each retried on the good one
+    assert good.served == 30
+    stats = backend.pool.stats()
+    assert stats[1]["ejections"] >= 1 and stats[1]["failures"] >= 3
+    before = stats[1]["attempts"]
+    assert before <= 3 + stats[1]["probes"]  # out of rotation after 3 failures in a row
+
+    bad.down = False  # it recovers; the next attempt after its time out probes it first
+    deadline = time.monotonic() + DEADLINE_S
+    round_ = 0
+    while bad.served == 0:
+        assert time.monotonic() < deadline, "the endpoint never came back"
+        round_ += 1
+        backend.generate([ask(f"again {round_} {i}") for i in range(4)])
+    assert backend.pool.stats()[1]["up"]
+    assert bad.probes >= 1
+
+
+def test_when_every_endpoint_is_down_requests_still_end(servers, pooled) -> None:
+    for fake in servers[:2]:
+        fake.down = True
+    backend, _ = pooled(servers[:2], max_attempts=3, endpoint_backoff_s=30.0)
+    results = backend.generate([ask(f"q{i}") for i in range(4)])
+    assert all(r == Failure("HTTP 503 after 3 attempts") for r in results)
+
+
+def test_outputs_and_cache_do_not_depend_on_how_many_endpoints(
+    servers, pooled, tmp_path: Path
+) -> None:
+    questions = [f"Question {i}: what is {i} squared?" for i in range(40)]
+    answers = {}
+    for n in (1, 4):
+        backend, _ = pooled(servers[:n], max_concurrency=8)
+        with CallCache(tmp_path / f"cache-{n}") as cache:
+            client = LLMClient(backend, cache, batch_size=8, name=f"{n} endpoints")
+            results = client.generate([ask(q, row_seed(q, "test")) for q in questions])
+            entries = [(row[0], row[3]) for row in cache.entries()]
+        answers[n] = (results, entries)
+    assert answers[1] == answers[4]
+    assert all(fake.served > 0 for fake in servers)
