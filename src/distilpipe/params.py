@@ -82,7 +82,10 @@ class ModelSpec(_Section):
     # transformers / vllm
     dtype: str = Field("auto", description="auto | float32 | bfloat16 | float16")
     device: str = Field("auto", description="transformers: auto | cpu | cuda | cuda:N")
-    tensor_parallel_size: int = Field(1, ge=1, description="vllm")
+    tensor_parallel_size: int = Field(1, ge=1, description="vllm: GPUs per model replica")
+    pipeline_parallel_size: int = Field(
+        1, ge=1, description="vllm: pipeline stages (e.g. across nodes); GPUs = tp * pp"
+    )
     gpu_memory_utilization: float = Field(0.9, gt=0.0, le=1.0, description="vllm")
     max_model_len: int | None = Field(
         None,

@@ -123,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
         with fake.lock:
-            fake.probes += 1
+            fake.probes += 1  # before the reply, as `served`
         if fake.down:
             self.send(503, b'{"error": "down"}')
         else:
@@ -153,9 +153,9 @@ class _Handler(BaseHTTPRequestHandler):
         kind = action[0]
         if kind == "ok":
             time.sleep(fake.ok_delay_s)
-            self.send(200, json.dumps(fake.reply(body)).encode())
-            with fake.lock:
+            with fake.lock:  # counted before the reply goes out, so the client never sees less
                 fake.served += 1
+            self.send(200, json.dumps(fake.reply(body)).encode())
         elif kind == "slow":
             time.sleep(SLOW_REPLY_S)
             self.send(200, json.dumps(fake.reply(body)).encode())

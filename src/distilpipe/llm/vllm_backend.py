@@ -1,4 +1,6 @@
-"""The `vllm` backend: offline `vllm.LLM` on a GPU box (tensor parallel, prefix caching).
+"""The `vllm` backend: offline `vllm.LLM` on a GPU box (tensor and pipeline parallel, prefix
+caching). Data-parallel replicas run as several `vllm serve` behind the openai backend's
+endpoint pool instead (see the README's serving recipes).
 
 vLLM is an optional dependency (`pip install -e '.[gpu]'`); choosing this backend without it
 fails at start with one line saying how to install it. Sampling seeds are per request in
@@ -7,6 +9,7 @@ vLLM, so sampled requests batch freely and stay reproducible.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,6 +60,7 @@ class VLLMBackend:
             "model": spec.model,
             "revision": spec.revision,
             "tensor_parallel_size": spec.tensor_parallel_size,
+            "pipeline_parallel_size": spec.pipeline_parallel_size,
             "dtype": spec.dtype,
             "gpu_memory_utilization": spec.gpu_memory_utilization,
             "enable_prefix_caching": True,
@@ -69,7 +73,28 @@ class VLLMBackend:
         self.identity = spec_identity(spec, cache_dir)
 
     def close(self) -> None:
-        del self.llm
+        """Tear the engine down so another model fits on the GPU after it.
+
+        Dropping the reference is not enough: vLLM keeps its engine core process, workers,
+        distributed state and CUDA cache. So: shut the engine core down where the engine
+        has one (vLLM's V1 engine), drop every reference, then
+        `vllm.distributed.parallel_state.cleanup_dist_env_and_memory`, which vLLM's
+        maintainers name as the way to free it all (model-parallel groups, the process
+        group, gc, `torch.cuda.empty_cache`).
+        """
+        llm, self.llm = self.llm, None
+        engine = getattr(llm, "llm_engine", None)
+        core = getattr(engine, "engine_core", None)
+        shutdown = getattr(core, "shutdown", None)
+        if callable(shutdown):
+            shutdown()
+        del llm, engine, core, shutdown
+        gc.collect()
+        try:
+            from vllm.distributed.parallel_state import cleanup_dist_env_and_memory
+        except ImportError:  # an older vLLM: gc above is what it offers
+            return
+        cleanup_dist_env_and_memory()
 
     def generate(self, requests: list[GenerateRequest]) -> list[Generation | Failure]:
         params = [
