@@ -132,3 +132,17 @@ def test_outputs_and_cache_do_not_depend_on_how_many_endpoints(
         answers[n] = (results, entries)
     assert answers[1] == answers[4]
     assert all(fake.served > 0 for fake in servers)
+
+
+def test_http2_without_h2_is_one_clear_line(servers, monkeypatch) -> None:
+    import importlib.util
+
+    from distilpipe.errors import DistilpipeError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "h2" else real(name, *a)
+    )
+    spec = ModelSpec(backend="openai", model="m", base_url=servers[0].base_url, http2=True)
+    with pytest.raises(DistilpipeError, match="http2: true needs the h2 package"):
+        OpenAIBackend(spec)
