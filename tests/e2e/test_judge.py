@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -244,3 +246,30 @@ def test_judge_killed_mid_stage_resumes_from_its_cached_calls(
     run(repo, "dvc", "repro", "--force", "judge")
     assert _judge_metrics(repo)["calls"]["cache_hits"] < resumed["calls"]["cache_hits"]
     assert (repo / "data/judged.parquet").read_bytes() == kept  # as if never interrupted
+
+
+@pytest.mark.slow
+def test_a_judge_pointed_at_no_server_stops_at_once_with_one_line(repo: Path) -> None:
+    """Tried as a new user would: every role on an endpoint nobody listens on. The stage
+    stops after a few refused connections, naming the endpoint, instead of retrying each of
+    its calls for minutes."""
+    _small(repo, magpie=10, openhermes=10, mammoth2=10)
+    run(repo, "dvc", "repro", "pool")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    dead = {"backend": "openai", "base_url": url, "model": "qwen-max", "max_attempts": 6}
+    set_params(repo, models={role: dead for role in ("teacher", "student", "judge")})
+    proc = subprocess.run(
+        [sys.executable, "stages/judge.py"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,  # a hang, not a speed limit: the old behaviour retried for many minutes
+    )
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, proc.stderr
+    assert re.search(rf"{re.escape(url)}: unreachable, \d+ attempts in a row", errors[0])
+    assert "Traceback" not in proc.stderr
+    assert not (repo / "data/judged.parquet").exists()

@@ -144,3 +144,17 @@ def test_row_seed_is_stable_and_differs_by_stage_and_row() -> None:
         len({row_seed("abc", "judge"), row_seed("abd", "judge"), row_seed("abc", "rewrite")}) == 3
     )
     assert 0 <= row_seed("abc", "judge") < 2**31
+
+
+def test_a_doomed_run_stops_at_the_batch_that_dooms_it(cache: CallCache) -> None:
+    """Once failures exceed max_failure_rate of the run's calls, no later batch is sent; the
+    batches already finished stay cached for the re-run."""
+    texts = ["a", "bad", "cc", "ddd", "eeee", "fffff", "gggggg", "hhhhhhh"]
+    backend = EchoBackend(fail_on="bad")
+    client = LLMClient(backend, cache, batch_size=2, max_failure_rate=0.1)
+    with pytest.raises(DistilpipeError, match=r"1 of 8 calls failed, more than max_failure_rate"):
+        client.generate(_requests(texts))
+    assert backend.batches == [["a", "cc"], ["bad", "ddd"]]  # sorted by length; then stopped
+    rerun = LLMClient(EchoBackend(), cache, batch_size=2)
+    rerun.generate(_requests(texts))
+    assert rerun.stats.cache_hits == 3  # a, cc, ddd

@@ -8,7 +8,7 @@ import pytest
 
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm import RoleModels, open_cache
-from distilpipe.llm.context import context_limit, tokenizer_source
+from distilpipe.llm.context import context_limit, load_error, tokenizer_source
 from distilpipe.llm.transformers_backend import TransformersBackend
 from distilpipe.llm.types import GenerateRequest, TooLong
 from distilpipe.params import ModelSpec, Params
@@ -98,3 +98,32 @@ def test_client_skips_too_long_prompts_without_failing_the_stage(
         stats = student.stats.as_dict()
         assert (stats["cache_hits"], stats["cache_misses"], stats["too_long"]) == (1, 0, 1)
         assert not student.backend.loaded  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("models/tiny/teacherr", "neither a folder nor a Hub id"),
+        ("./student", "neither a folder nor a Hub id"),
+        ("Qwen/Qwen2.5-7B-Instruct", "the Hub did not provide it"),
+        ("gpt2", "the Hub did not provide it"),
+    ],
+)
+def test_load_errors_say_what_the_name_is(name: str, says: str) -> None:
+    message = load_error(
+        name, "model", OSError("We couldn't connect to 'https://huggingface.co'\n...")
+    )
+    assert says in message and "huggingface.co" not in message
+
+
+def test_a_missing_model_folder_is_named_before_any_load(tmp_path: Path) -> None:
+    params = Params.model_validate(
+        {
+            "models": {"student": {"model": "models/tiny/nowhere"}},
+            "llm": {"cache_dir": str(tmp_path / "cache")},
+        }
+    )
+    with open_cache(params) as cache, RoleModels(params, cache) as models:
+        student = models.client("student")
+        with pytest.raises(DistilpipeError, match="'models/tiny/nowhere': it is neither a folder"):
+            student.generate([GenerateRequest(_chat("hi"))])

@@ -146,3 +146,56 @@ def test_http2_without_h2_is_one_clear_line(servers, monkeypatch) -> None:
     spec = ModelSpec(backend="openai", model="m", base_url=servers[0].base_url, http2=True)
     with pytest.raises(DistilpipeError, match="http2: true needs the h2 package"):
         OpenAIBackend(spec)
+
+
+def _closed_port_url() -> str:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+def test_unreachable_endpoints_stop_the_run_in_a_few_attempts() -> None:
+    from distilpipe.llm.endpoints import EndpointsDown
+
+    urls = [_closed_port_url(), _closed_port_url()]
+    spec = ModelSpec(backend="openai", model="m", base_url=urls, max_attempts=6, max_concurrency=4)
+    sleeps = Sleeps()
+    backend = OpenAIBackend(spec, sleep=sleeps)
+    try:
+        with pytest.raises(EndpointsDown) as info:
+            backend.generate([ask(f"q{i}") for i in range(40)])
+        attempts = [s["attempts"] for s in backend.pool.stats()]
+    finally:
+        backend.close()
+    message = str(info.value)
+    assert all(f"{url}: unreachable, " in message for url in urls)
+    assert "ConnectError" in message and "\n" not in message
+    # 3 attempts in a row on each endpoint make it dead; a few more were already in flight
+    assert sum(attempts) <= 2 * 3 + 4  # of 40 requests x 6 attempts
+    assert len(sleeps) <= sum(attempts)  # and so at most that many backoff waits
+
+
+def test_an_endpoint_that_answered_once_is_not_declared_dead() -> None:
+    """A server that answered and then went away is flaky, not misconfigured: its requests
+    retry (and fail with their reason) rather than the run stopping."""
+    from distilpipe.llm.endpoints import EndpointPool, EndpointsDown
+
+    class NoClient:
+        def close(self) -> None:
+            pass
+
+    pool = EndpointPool(["http://a/v1"], lambda url: NoClient(), per_endpoint=2, eject_after=3)
+    endpoint = pool.acquire()
+    pool.release(endpoint, healthy=True)
+    for _ in range(5):
+        pool.release(pool.acquire(), healthy=False, problem="connection error", unreachable=True)
+    assert pool.acquire() is endpoint  # still handed out: the attempts end by max_attempts
+
+    fresh = EndpointPool(["http://b/v1"], lambda url: NoClient(), per_endpoint=2, eject_after=3)
+    for _ in range(3):
+        fresh.release(fresh.acquire(), healthy=False, problem="connection error", unreachable=True)
+    with pytest.raises(EndpointsDown, match=r"http://b/v1: unreachable, 3 attempts in a row, the"):
+        fresh.acquire()

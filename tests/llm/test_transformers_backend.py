@@ -85,8 +85,11 @@ def test_through_the_client_second_run_is_free(
 
 
 def test_missing_model_is_one_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(DistilpipeError, match="cannot load model"):
+    with pytest.raises(DistilpipeError) as info:
         make_backend(ModelSpec(model=str(tmp_path / "nope")), cache_dir=tmp_path)
+    message = str(info.value)
+    assert "cannot load the model" in message and "neither a folder nor a Hub id" in message
+    assert "huggingface.co" not in message and "\n" not in message
 
 
 def test_role_client_from_params(tiny_model_dir: Path, tmp_path: Path) -> None:

@@ -72,6 +72,9 @@ class Scripted:
             if self.fail_on and self.fail_on in text:
                 out.append(Failure("HTTP 503 after 6 attempts"))
                 continue
+            if "no digit" in text:  # the API's top 20 tokens held no digit at all
+                out.append(ChoiceProbs(dict.fromkeys(r.choices, 0.0), 10))
+                continue
             s = _score(text)  # probability 0.6 on s and 0.2 on each neighbour: expectation s
             out.append(ChoiceProbs({str(s - 1): 0.2, str(s): 0.6, str(s + 1): 0.2}, 10))
         return out
@@ -250,6 +253,15 @@ def test_rows_too_long_for_a_model_are_dropped_not_failed(cache: CallCache) -> N
     assert result.metrics["dropped"]["too_long"] == 1
     assert result.metrics["by_role"]["judge"]["too_long"] == 2  # both answers' judgements
     assert result.metrics["by_role"]["judge"]["failed"] == 0
+
+
+def test_a_judge_reply_with_no_digit_has_its_own_reason(cache: CallCache) -> None:
+    rows = _rows(_row("Sum 1 and 1."), _row("Answer with no digit anywhere, please."))
+    result = judge_rows(rows, Roles(cache), Judge(min_mfd=-1.0))
+    assert result.rejects.select("id", "reason").rows() == [(rows["id"][1], "no_digit")]
+    assert result.metrics["dropped"]["no_digit"] == 1
+    assert result.metrics["dropped"]["failed"] == 0
+    assert result.metrics["rows_kept"] + sum(result.metrics["dropped"].values()) == 2
 
 
 def test_source_answer_replaces_the_teacher(cache: CallCache) -> None:

@@ -5,6 +5,9 @@ and each finished batch is written to the cache at once. So a stage killed mid-r
 started again finds every finished batch cached and recomputes the unfinished batches with
 exactly the same members as before: the same output as an uninterrupted run.
 
+A run stops as soon as its failures exceed `max_failure_rate` of its calls (it could no
+longer meet the rate), not after finishing the doomed rest.
+
 Before a batch's misses go to the model, each is checked against the model's context (see
 `context.py`): one that cannot fit comes back as `TooLong`, uncalled and uncached, counted
 as `too_long` rather than as a failure, so one over-long row never fails a stage.
@@ -128,6 +131,7 @@ class LLMClient:
         order = sorted(by_key, key=lambda k: (_length(by_key[k]), k))
         results: dict[str, Any] = {}
         bar = Progress(len(order), f"{self.name} {kind}", unit="calls")
+        failures: list[Failure] = []
         # Look keys up a window of batches at a time: one query per window, not per batch.
         window = self.batch_size * max(1, LOOKUP_WINDOW // self.batch_size)
         for w in range(0, len(order), window):
@@ -141,13 +145,17 @@ class LLMClient:
                 misses = self._fitting(misses, by_key, new_tokens_of, results)
                 if misses:
                     self._compute(kind, [by_key[k] for k in misses], misses, compute, results)
+                    failures += [
+                        r
+                        for k in misses
+                        if isinstance(r := results[k], Failure) and not isinstance(r, TooLong)
+                    ]
+                    # Stop as soon as the run cannot meet the rate any more, rather than
+                    # finish a doomed run; every finished batch is already cached.
+                    self._check_failures(failures, len(by_key))
                 bar.advance(len(batch), self._note(bar.elapsed()))
         bar.close()
         self.stats.calls += len(requests)
-        failures = [
-            r for r in results.values() if isinstance(r, Failure) and not isinstance(r, TooLong)
-        ]
-        self._check_failures(failures, len(by_key))
         return [results[k] for k in keys]
 
     def _fitting(
@@ -202,7 +210,8 @@ class LLMClient:
         return f"{tokens:,.0f} tok/s, cache hits {s.cache_hits / max(looked_up, 1):.0%}"
 
     def _check_failures(self, failures: list[Failure], n: int) -> None:
-        """Fail the stage when more than `max_failure_rate` of this run's calls failed."""
+        """Fail the stage once more than `max_failure_rate` of this run's `n` calls failed
+        (failures only grow, so the run can no longer meet the rate)."""
         if n and len(failures) / n > self.max_failure_rate:
             reason, count = Counter(f.reason for f in failures).most_common(1)[0]
             raise DistilpipeError(

@@ -59,6 +59,25 @@ class ContextLimit:
         return out
 
 
+def load_error(name: str, what: str, exc: Exception) -> str:
+    """One line saying why `what` ("model", "tokenizer") `name` could not be loaded, without
+    the Hub client's connection noise: a missing folder is not reported as a network error."""
+    path = Path(name).expanduser()
+    first = " ".join(str(exc).split())[:200]
+    if path.is_dir():
+        return f"cannot load the {what} in folder '{name}': {first}"
+    looks_like_path = name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name
+    if looks_like_path:
+        return (
+            f"cannot load the {what} '{name}': it is neither a folder nor a Hub id (no such "
+            "folder; for the default tiny models run `dvc repro bootstrap`)"
+        )
+    return (
+        f"cannot load the {what} '{name}': it is no local folder, and the Hub did not provide "
+        "it (offline, HF_HUB_OFFLINE set, no such repo, or not downloaded to the HF cache)"
+    )
+
+
 def tokenizer_source(spec: ModelSpec) -> str | None:
     """Where a role's tokenizer comes from (see the module docstring), or None."""
     if spec.tokenizer is not None:
@@ -84,9 +103,7 @@ def context_limit(spec: ModelSpec) -> ContextLimit | None:
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
     except (OSError, ValueError) as exc:
-        raise DistilpipeError(
-            f"cannot load the tokenizer '{source}' to count prompt tokens: {exc}"
-        ) from None
+        raise DistilpipeError(load_error(source, "tokenizer", exc)) from None
     context = spec.max_model_len
     if context is None:
         try:

@@ -17,6 +17,12 @@ The openai backend sends each attempt of each request through `EndpointPool.acqu
   first sends `GET {base_url}/models`; any HTTP answer below 500 brings it back, anything
   else sends it out again for twice as long.
 
+- **Dead from the start.** An endpoint that has not answered once in this run and whose
+  last `eject_after` attempts could not even connect (refused, unresolvable, connect
+  timeout) is dead, not flaky. When every endpoint is dead, `acquire` raises `EndpointsDown`,
+  one line naming each endpoint and its last error, so a stage pointed at a server that
+  is not running stops within seconds instead of retrying every request for minutes.
+
 Which endpoint answered never changes what a request returns (the same model, the request's
 own seed), and the backend returns results in request order, so outputs and the call cache do
 not depend on how many endpoints there are.
@@ -31,10 +37,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from distilpipe.errors import DistilpipeError
+
 log = logging.getLogger(__name__)
 
 BACKOFF_CAP_S = 60.0
 PROBE_TIMEOUT_S = 5.0
+
+
+class EndpointsDown(DistilpipeError):
+    """Every endpoint of a role is dead: none has answered, each failed repeatedly."""
 
 
 @dataclass
@@ -44,6 +56,9 @@ class Endpoint:
     client: Any  # an httpx2.Client with this endpoint's base_url
     in_flight: int = 0
     consecutive_failures: int = 0
+    answered: bool = False  # has answered at least once in this run
+    unreachable_in_a_row: int = 0  # attempts in a row that could not connect
+    last_problem: str = ""
     down_until: float | None = None  # out of rotation until then; None: in rotation
     down_for: float = 0.0
     probing: bool = False
@@ -80,6 +95,7 @@ class EndpointPool:
         endpoints this request already failed on. Blocks while every usable endpoint is full."""
         with self._cond:
             while True:
+                self._check_alive()
                 now = self._clock()
                 due = [
                     e
@@ -110,15 +126,22 @@ class EndpointPool:
                 wait = max(0.0, min(downs) - now) if downs else None
                 self._cond.wait(timeout=wait)
 
-    def release(self, endpoint: Endpoint, healthy: bool) -> None:
-        """Give the slot back; `healthy` says whether the endpoint behaved (see ejection)."""
+    def release(
+        self, endpoint: Endpoint, healthy: bool, problem: str = "", unreachable: bool = False
+    ) -> None:
+        """Give the slot back; `healthy` says whether the endpoint behaved (see ejection),
+        `problem` what went wrong when it did not, `unreachable` whether it could not even
+        connect."""
         with self._cond:
             endpoint.in_flight -= 1
+            endpoint.unreachable_in_a_row = endpoint.unreachable_in_a_row + 1 if unreachable else 0
             if healthy:
+                endpoint.answered = True
                 endpoint.consecutive_failures = 0
                 if endpoint.down_until is not None:  # answered while all were out
                     endpoint.down_until, endpoint.down_for = None, 0.0
             else:
+                endpoint.last_problem = problem
                 endpoint.counts["failures"] += 1
                 endpoint.consecutive_failures += 1
                 if (
@@ -128,6 +151,24 @@ class EndpointPool:
                 ):
                     self._eject(endpoint)
             self._cond.notify_all()
+
+    def _check_alive(self) -> None:
+        """Raise EndpointsDown when every endpoint is dead (see the module docstring)."""
+        dead = [
+            e
+            for e in self.endpoints
+            if not e.answered and e.unreachable_in_a_row >= self.eject_after
+        ]
+        if len(dead) == len(self.endpoints):
+            self._cond.notify_all()  # wake the waiting attempts, so they raise too
+            raise EndpointsDown(
+                "; ".join(
+                    f"{e.url}: unreachable, {e.unreachable_in_a_row} attempts in a row, the "
+                    f"last a {e.last_problem}"
+                    for e in dead
+                )
+                + ". Is the server running, and is base_url right?"
+            )
 
     def others_up(self, avoid: set[int]) -> bool:
         """Whether an endpoint outside `avoid` is in rotation (a retry can go there at once)."""

@@ -250,12 +250,15 @@ class OpenAIBackend:
             retry_after: float | None = None
             endpoint = self.pool.acquire(tried)
             healthy = False  # whether the endpoint behaved, for its ejection count
+            unreachable = False  # could not connect at all
             try:
                 response = endpoint.client.post("/chat/completions", json=body)
-            except httpx2.TimeoutException:
+            except httpx2.TimeoutException as exc:
                 problem = "timeout"
+                unreachable = isinstance(exc, httpx2.ConnectTimeout)
             except httpx2.TransportError as exc:
                 problem = f"connection error ({type(exc).__name__})"
+                unreachable = isinstance(exc, httpx2.ConnectError)
             except httpx2.DecodingError:
                 problem = "malformed JSON"
             else:
@@ -277,7 +280,7 @@ class OpenAIBackend:
                 else:
                     self.pool.release(endpoint, healthy)
                     return self._failure(f"HTTP {status}: {_error_message(response)}")
-            self.pool.release(endpoint, healthy)
+            self.pool.release(endpoint, healthy, self._scrub(problem), unreachable)
             tried.add(endpoint.index)
             if attempt < self.max_attempts:
                 elsewhere = self.pool.others_up(tried)
@@ -302,9 +305,10 @@ class OpenAIBackend:
         return rng.uniform(0.0, ceiling)
 
     def _failure(self, reason: str) -> Failure:
-        if self._key:
-            reason = reason.replace(self._key, "<api key>")
-        return Failure(reason)
+        return Failure(self._scrub(reason))
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._key, "<api key>") if self._key else text
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

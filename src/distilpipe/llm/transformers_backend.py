@@ -15,6 +15,7 @@ from typing import Any
 
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.cache import spec_identity
+from distilpipe.llm.context import load_error
 from distilpipe.llm.types import (
     ChoiceProbs,
     ChoiceRequest,
@@ -38,8 +39,8 @@ class TransformersBackend:
             model = AutoModelForCausalLM.from_pretrained(
                 spec.model, revision=spec.revision, dtype=dtype
             )
-        except OSError as exc:
-            raise DistilpipeError(f"cannot load model '{spec.model}': {exc}") from exc
+        except (OSError, ValueError) as exc:
+            raise DistilpipeError(load_error(spec.model, "model", exc)) from None
         if spec.device == "auto":
             self.device = "cuda" if torch.cuda.is_available() else "cpu"
         else:

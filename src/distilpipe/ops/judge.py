@@ -11,6 +11,8 @@ with a few new rows, costs only the calls never made before. Drop reasons, first
                      context (counted with that role's own tokenizer), so that call (and
                      the judgement of the answer it would have given) is not made
     failed           an answer or a judgement failed in the LLM layer (after its retries)
+    no_digit         logprob scoring: no digit 0-9 among the judge's most likely next tokens
+                     (an API returns at most the top 20), so there is no score to read
     unparsed         generate scoring: the judge's reply did not end in `Score: N`
     below_min_mfd    mfd < min_mfd
     not_hardest_fraction   outside the hardest `keep_fraction` of the judged rows
@@ -32,7 +34,14 @@ from distilpipe.params import Judge
 from distilpipe.prompts import render
 
 ROLES = ("teacher", "student")
-REASONS = ("too_long", "failed", "unparsed", "below_min_mfd", "not_hardest_fraction")
+REASONS = (
+    "too_long",
+    "failed",
+    "no_digit",
+    "unparsed",
+    "below_min_mfd",
+    "not_hardest_fraction",
+)
 JUDGE_COLUMNS = {
     "teacher_response": pl.String,
     "student_response": pl.String,
@@ -56,7 +65,7 @@ class JudgeResult:
 class _Graded:
     answer: str | None
     score: float | None
-    reason: str | None  # too_long | failed | unparsed, or None when scored
+    reason: str | None  # too_long | failed | no_digit | unparsed, or None when scored
 
 
 def _reason(result: Failure) -> str:
@@ -186,7 +195,7 @@ def _grade(
             try:
                 graded[i] = _Graded(answers[i].answer, expected_score(result.probs), None)
             except ValueError:  # no probability on any digit: nothing to read
-                graded[i] = _Graded(answers[i].answer, None, "failed")
+                graded[i] = _Graded(answers[i].answer, None, "no_digit")
         return graded
     stage = f"judge/score/{role}"
     outs = judge.generate(
