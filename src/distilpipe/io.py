@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -16,6 +17,7 @@ import polars as pl
 PARQUET_COMPRESSION: Literal["zstd"] = "zstd"
 PARQUET_LEVEL = 3
 PARQUET_ROW_GROUP = 64 * 1024
+_OS_ERROR = re.compile(r"\(os error (\d+)\)")
 # mkstemp creates files as 0600; outputs get the usual 0666 & ~umask, as open() would give.
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -32,6 +34,11 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     try:
         yield Path(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename == tmp:  # name the output people know, not its temporary
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -52,13 +59,21 @@ def replace_dir(new: str | Path, target: str | Path) -> None:
 def write_parquet(frame: pl.DataFrame, path: str | Path) -> None:
     """Write Parquet with fixed settings, so equal frames give byte-identical files."""
     with atomic_path(path) as tmp:
-        frame.write_parquet(
-            tmp,
-            compression=PARQUET_COMPRESSION,
-            compression_level=PARQUET_LEVEL,
-            row_group_size=PARQUET_ROW_GROUP,
-            statistics=True,
-        )
+        try:
+            frame.write_parquet(
+                tmp,
+                compression=PARQUET_COMPRESSION,
+                compression_level=PARQUET_LEVEL,
+                row_group_size=PARQUET_ROW_GROUP,
+                statistics=True,
+            )
+        except pl.exceptions.ComputeError as exc:
+            # polars reports a failed write (a full disk) as "... (os error 28)"
+            found = _OS_ERROR.search(str(exc))
+            if found is None:
+                raise
+            code = int(found.group(1))
+            raise OSError(code, os.strerror(code), str(path)) from exc
 
 
 def read_parquet(path: str | Path) -> pl.DataFrame:

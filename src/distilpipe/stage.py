@@ -15,11 +15,17 @@ from distilpipe.params import Params
 
 
 def run(main: Callable[[], None]) -> None:
-    """Run a stage's main; a DistilpipeError prints as `error: ...` and exits with status 1."""
+    """Run a stage's main; a DistilpipeError, or an OS error such as a full disk, prints as
+    one `error: ...` line and exits with status 1. Outputs are written atomically, so the
+    previous ones are left as they were."""
     try:
         main()
     except DistilpipeError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         sys.exit(1)
 
 

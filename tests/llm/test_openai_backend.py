@@ -51,7 +51,7 @@ class FakeOpenAI:
     """A chat/completions server whose reply to each request is scripted by the test.
 
     A request is keyed by the content of its last message; its n-th arrival gets
-    `script[key][n]`, and OK once the script is used up.
+    `script[key][n]`, and `default_action` (OK unless set) once the script is used up.
     """
 
     def __init__(self) -> None:
@@ -65,6 +65,7 @@ class FakeOpenAI:
         self.send_usage = True
         self.top_logprobs: list[dict[str, Any]] | None = None
         self.down = False  # every request, probes included, gets a 503
+        self.default_action: Action = OK  # for requests past their script
         self.served = 0  # successful chat completions
         self.probes = 0
         self.lock = threading.Lock()
@@ -92,7 +93,7 @@ class FakeOpenAI:
             n = self.arrivals[key]
             self.arrivals[key] += 1
         steps = self.script.get(key, [])
-        return steps[n] if n < len(steps) else OK
+        return steps[n] if n < len(steps) else self.default_action
 
     def reply(self, body: dict[str, Any]) -> dict[str, Any]:
         """A deterministic echo of the last message, cut at max_tokens words."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from distilpipe.errors import InputError
+from distilpipe.errors import DistilpipeError, InputError
 from distilpipe.params import ModelSpec
 
 KEY_VERSION = 1
@@ -208,6 +208,11 @@ def spec_identity(spec: ModelSpec, cache_dir: str | Path | None = None) -> str:
     return model_identity(spec.model, spec.revision, spec.backend, cache_dir=cache_dir)
 
 
+class CacheError(DistilpipeError):
+    """The cache's database could not be written (a full disk, say); what was committed
+    before stays as it was."""
+
+
 class CallCache:
     """The call cache's SQLite database, `calls.sqlite` in `cache_dir` (created if missing).
 
@@ -252,14 +257,18 @@ class CallCache:
         that upgrades from read to write can fail with SQLITE_BUSY instead of waiting."""
         with self._lock:
             conn = self._db
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                # "database or disk is full", "disk I/O error": one line, not a traceback
+                raise CacheError(f"call cache {self.path}: {exc}") from exc
 
     def get_many(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Look keys up; return {key: JSON-decoded value} for the keys present (misses are
