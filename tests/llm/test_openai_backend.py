@@ -36,6 +36,7 @@ OK: Action = ("ok",)
 SLOW: Action = ("slow",)  # answers only after the client's timeout
 DROP: Action = ("drop",)  # headers and half a body, then the connection closes
 MALFORMED: Action = ("malformed",)
+EMPTY: Action = ("empty",)  # a 200 whose `choices` is empty
 
 TIMEOUT_S = 5.0
 SHORT_TIMEOUT_S = 0.5  # for tests with SLOW replies
@@ -162,6 +163,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send(200, json.dumps(fake.reply(body)).encode())
         elif kind == "malformed":
             self.send(200, b'{"choices": [{"message": ')
+        elif kind == "empty":
+            self.send(200, b'{"id": "x", "object": "chat.completion", "choices": []}')
         elif kind == "drop":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

@@ -4,11 +4,11 @@ serve`, hosted APIs such as DashScope's Qwen-max), or several replicas of one (s
 
 Requests of a batch run on a thread pool, at most `max_concurrency` at once (and at most
 `max_concurrency_per_endpoint` on one endpoint), and come back in request order. A request
-that fails with a transient error (HTTP 408, 409, 429 or 5xx, a timeout, a refused, reset or
-dropped connection, a body that is not JSON) is retried, on another endpoint at once when
-there is one, else after exponential backoff with full jitter, honouring `Retry-After`, up
-to `max_attempts` attempts in all; a request that still fails, or fails for good (any other
-4xx), becomes a `Failure`.
+that fails with a transient error (HTTP 408, 409, 429 or 5xx, a timeout, a refused, reset
+or dropped connection, a body that is not JSON or not a completion with a choice) is
+retried, on another endpoint at once when there is one, else after exponential backoff with
+full jitter, honouring `Retry-After`, up to `max_attempts` attempts in all; a request that
+still fails, or fails for good (any other 4xx), becomes a `Failure`.
 
 The API key is read from the environment variable that `api_key_env` names. It is sent only
 in the Authorization header and is scrubbed from every failure reason, since some servers
@@ -269,11 +269,15 @@ class OpenAIBackend:
                         data = response.json()
                     except ValueError:
                         data = None
-                    healthy = isinstance(data, dict)
-                    if isinstance(data, dict):
+                    healthy = _is_completion(data)
+                    if healthy:
                         self.pool.release(endpoint, healthy)
                         return data
-                    problem = "malformed JSON"
+                    problem = (
+                        f"unexpected response: {_describe(data)}"
+                        if isinstance(data, dict)
+                        else "malformed JSON"
+                    )
                 elif status in RETRIED_4XX or status >= 500:
                     problem = f"HTTP {status}"
                     retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -330,6 +334,15 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _is_completion(data: Any) -> bool:
+    """Whether a 2xx body is a chat completion with a choice; anything else (an empty
+    `choices`, an `error` object sent with 200 by some proxies) is retried."""
+    if not isinstance(data, dict):
+        return False
+    choices = data.get("choices")
+    return isinstance(choices, list) and bool(choices) and isinstance(choices[0], dict)
 
 
 def _messages(messages: Sequence[Message]) -> list[dict[str, str]]:
