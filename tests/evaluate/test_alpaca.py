@@ -1,0 +1,103 @@
+import math
+
+import numpy as np
+import pytest
+
+from distilpipe.evaluate.alpaca import standardised_length_difference, win_rates
+
+N = 400
+
+
+def lengths(seed: int) -> tuple[np.ndarray, np.ndarray, np.random.Generator]:
+    """Reference answers of 200-2000 characters; the model's are ~1.5x longer (80% longer)."""
+    rng = np.random.default_rng(seed)
+    reference = rng.uniform(200, 2000, N)
+    model = reference * rng.lognormal(0.4, 0.5, N)
+    return model, reference, rng
+
+
+def swapped_judgements(rng: np.random.Generator, p_model: np.ndarray) -> np.ndarray:
+    """Two verdicts per pair (positions swapped), each a win for the model with p_model."""
+    first = rng.uniform(size=N) < p_model
+    second = rng.uniform(size=N) < p_model
+    return (first.astype(float) + second.astype(float)) / 2
+
+
+def test_a_judge_that_prefers_only_the_longer_answer_gives_lc_near_50() -> None:
+    model, reference, rng = lengths(0)
+    # The judge's odds depend on the length difference alone, in the GLM's own form.
+    p_model = 1 / (1 + np.exp(-4 * np.tanh(standardised_length_difference(model, reference))))
+    rates = win_rates(swapped_judgements(rng, p_model), model, reference)
+    assert rates.win_rate > 65  # the longer model looks much better than it is
+    assert abs(rates.lc_win_rate - 50) < 6  # sampling noise over 30 seeds stayed within 5
+    assert rates.length_weight > 2
+
+
+def test_with_exact_preferences_the_glm_recovers_the_judges_weights() -> None:
+    model, reference, _ = lengths(1)
+    z = np.tanh(standardised_length_difference(model, reference))
+    for strength in (-1.0, 0.0, 1.0):
+        p = 1 / (1 + np.exp(-(strength + 2.0 * z)))
+        rates = win_rates(p, model, reference)
+        assert rates.lc_win_rate == pytest.approx(100 / (1 + math.exp(-strength)), abs=0.1)
+        assert rates.length_weight == pytest.approx(2.0, abs=0.02)
+        assert rates.win_rate > rates.lc_win_rate  # the model is longer, so raw overstates it
+
+
+@pytest.mark.parametrize("p_win", [0.3, 0.8])
+def test_a_judge_that_prefers_one_model_regardless_of_length_gives_lc_that_follows_it(
+    p_win: float,
+) -> None:
+    model, reference, rng = lengths(2)
+    rates = win_rates(swapped_judgements(rng, np.full(N, p_win)), model, reference)
+    # Bounds from sampling noise: over 30 seeds LC stayed within 3.5 points of 100 * p_win.
+    assert abs(rates.lc_win_rate - 100 * p_win) < 4
+    assert abs(rates.lc_win_rate - rates.win_rate) < 4
+    assert abs(rates.length_weight) < 0.5
+
+
+def test_the_sign_of_the_length_difference_follows_the_model() -> None:
+    # The same length-loving judge, but now the reference is the longer one: raw falls
+    # far below 50, LC stays near it.
+    reference, model, rng = lengths(3)
+    p_model = 1 / (1 + np.exp(-4 * np.tanh(standardised_length_difference(model, reference))))
+    rates = win_rates(swapped_judgements(rng, p_model), model, reference)
+    assert rates.win_rate < 35
+    assert abs(rates.lc_win_rate - 50) < 6
+
+
+def test_without_length_spread_lc_is_the_raw_rate() -> None:
+    rates = win_rates([1.0, 0.5, 0.0, 1.0], [100, 200, 300, 400], [50, 150, 250, 350])
+    assert rates.win_rate == pytest.approx(62.5)
+    # Not exact: the L1 penalty (C = 100) pulls the model weight towards 0 on 4 instructions.
+    assert rates.lc_win_rate == pytest.approx(62.5, abs=0.5)
+    assert rates.length_weight == 0.0
+
+
+def test_unanimous_verdicts_give_0_and_100() -> None:
+    assert win_rates([1.0, 1.0], [10, 20], [30, 5]).lc_win_rate == 100.0
+    assert win_rates([0.0, 0.0], [10, 20], [30, 5]).lc_win_rate == 0.0
+
+
+def test_the_same_input_gives_the_same_numbers() -> None:
+    model, reference, rng = lengths(4)
+    p = swapped_judgements(rng, np.full(N, 0.6))
+    assert win_rates(p, model, reference) == win_rates(p.tolist(), model, reference)
+
+
+@pytest.mark.parametrize(
+    ("preference", "model", "reference", "message"),
+    [
+        ([], [], [], "no judgements"),
+        ([0.5], [1, 2], [1], "1 preferences but 2 model"),
+        ([1.5], [1], [1], r"in \[0, 1\]"),
+        ([float("nan")], [1], [1], r"in \[0, 1\]"),
+        ([0.5], [-1], [1], "model length"),
+        ([0.5], [1], [float("inf")], "reference length"),
+    ],
+)
+def test_bad_input_raises(
+    preference: list[float], model: list[float], reference: list[float], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        win_rates(preference, model, reference)
