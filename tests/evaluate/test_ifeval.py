@@ -6,6 +6,7 @@ import pytest
 
 from distilpipe.errors import InputError
 from distilpipe.evaluate import ifeval
+from distilpipe.evaluate.hub import EvalDataError
 from distilpipe.evaluate.ifeval import (
     INSTRUCTIONS,
     IFEvalError,
@@ -778,7 +779,7 @@ def test_the_hub_set_fails_with_one_clear_line_when_it_cannot_be_loaded(
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    with pytest.raises(IFEvalError) as info:
+    with pytest.raises(EvalDataError) as info:
         ifeval.load_hub_prompts("google/IFEval-not-cached-here")
     message = str(info.value)
     assert "\n" not in message

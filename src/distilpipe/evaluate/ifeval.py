@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -46,6 +46,7 @@ import polars as pl
 
 from distilpipe.errors import DistilpipeError, InputError
 from distilpipe.evaluate import text
+from distilpipe.evaluate.hub import hub_records
 from distilpipe.schema import UNDETERMINED_LANG
 
 RELATIONS = ("less than", "at least")
@@ -751,19 +752,9 @@ def load_prompts(path: Path = PACKAGED_PROMPTS) -> list[IFEvalPrompt]:
 
 def load_hub_prompts(dataset: str, split: str = "train") -> list[IFEvalPrompt]:
     """The prompts of a Hub dataset in IFEval's layout (e.g. `google/IFEval`), through
-    `datasets`. Any failure to load (offline, unknown id) raises IFEvalError with one line
+    `datasets`. A failure to load (offline, unknown id) raises EvalDataError with one line
     naming the dataset; a bad record raises InputError naming its row."""
-    try:
-        import datasets
-
-        rows: Iterable[object] = datasets.load_dataset(dataset, split=split)
-        records = list(rows)
-    except Exception as exc:  # offline, missing, gated: each says so in its first line
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise IFEvalError(
-            f"cannot load IFEval prompts from Hub dataset {dataset!r} (split {split!r}): "
-            f"{type(exc).__name__}: {reason}"
-        ) from None
+    records = hub_records(dataset, split, "IFEval prompts")
     return [
         parse_record(record, f"hf:{dataset}", number)
         for number, record in enumerate(records, start=1)
