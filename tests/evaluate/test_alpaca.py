@@ -1,9 +1,26 @@
+import hashlib
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from distilpipe.evaluate.alpaca import standardised_length_difference, win_rates
+from distilpipe.errors import InputError
+from distilpipe.evaluate.alpaca import (
+    judge_pair_prompt,
+    load_hub_instructions,
+    load_instructions,
+    pair_preference,
+    pair_preference_from_probs,
+    parse_verdict,
+    standardised_length_difference,
+    verdict_probability,
+    win_rates,
+)
+from distilpipe.evaluate.hub import EvalDataError
+from distilpipe.evaluate.text import HAN_CHAR
+from distilpipe.prompts import PROMPTS_DIR, template_file
 
 N = 400
 
@@ -101,3 +118,87 @@ def test_bad_input_raises(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         win_rates(preference, model, reference)
+
+
+# --- the instruction set ------------------------------------------------------------------
+
+
+def test_the_packaged_set_has_100_instructions_half_english_half_chinese() -> None:
+    instructions = load_instructions()
+    assert len(instructions) >= 100
+    chinese = [i for i in instructions if HAN_CHAR.search(i.instruction)]
+    assert len(chinese) >= 50 and len(instructions) - len(chinese) >= 50
+    for item in instructions:
+        lang = "zh" if HAN_CHAR.search(item.instruction) else "en"
+        assert item.dataset == f"distilpipe_{lang}"
+
+
+def test_bad_instruction_records_name_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    good = {"instruction": "Say hi.", "dataset": "x"}
+    for record, message in [
+        ({"instruction": " ", "dataset": "x"}, "instruction must be"),
+        ({"instruction": "Hi", "dataset": ""}, "dataset must be"),
+        (good, "appears twice"),
+    ]:
+        path.write_text(json.dumps(good) + "\n" + json.dumps(record) + "\n")
+        with pytest.raises(InputError, match=message) as info:
+            load_instructions(path)
+        assert str(info.value).startswith(f"{path}:2: ")
+
+
+def test_the_public_set_fails_with_one_clear_line_when_it_cannot_be_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    with pytest.raises(EvalDataError) as info:
+        load_hub_instructions("tatsu-lab/alpaca_eval-not-cached-here")
+    assert "\n" not in str(info.value)
+    assert str(info.value).startswith("cannot load AlpacaEval instructions from Hub dataset")
+
+
+# --- judging a pair -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_pair_prompt_puts_the_model_first_or_second(lang: str) -> None:
+    first, digest = judge_pair_prompt("INSTR", "MODEL-OUT", "REF-OUT", True, lang)
+    second, _ = judge_pair_prompt("INSTR", "MODEL-OUT", "REF-OUT", False, lang)
+    assert first.index("INSTR") < first.index("MODEL-OUT") < first.index("REF-OUT")
+    assert second.index("INSTR") < second.index("REF-OUT") < second.index("MODEL-OUT")
+    assert first == first.strip()  # the reply's first token is the letter
+    path = PROMPTS_DIR / template_file("alpaca_pairwise", lang)
+    assert digest == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [("A", "A"), (" B\n", "B"), ("**B**", "B"), ('"A"', "A"), ("A.", "A"), ("B。", "B")],
+)
+def test_verdicts_that_parse(text: str, verdict: str) -> None:
+    assert parse_verdict(text) == verdict
+
+
+@pytest.mark.parametrize("text", ["a", "Output A", "A or B", "AB", "A, because", "Ａ", "", " "])
+def test_verdicts_that_do_not_parse(text: str) -> None:
+    assert parse_verdict(text) is None
+
+
+def test_pair_preference_from_two_swapped_verdicts() -> None:
+    assert pair_preference("A", "B") == 1.0  # the model won in both positions
+    assert pair_preference("A", "A") == 0.5  # the judge always picks A: position, not quality
+    assert pair_preference("B", "A") == 0.0
+    assert pair_preference(None, "B") is None
+    assert pair_preference("A", None) is None
+
+
+def test_pair_preference_from_probabilities() -> None:
+    # First: model is A, P(A) = 0.9 of the A+B mass. Second: model is B, P(B) = 0.7.
+    first = {"A": 0.45, "B": 0.05, "C": 0.5}
+    second = {"A": 0.3, "B": 0.7}
+    assert pair_preference_from_probs(first, second) == pytest.approx((0.9 + 0.7) / 2)
+    assert verdict_probability({"A": 0.0}) is None
+    assert pair_preference_from_probs({"B": 1.0}, {"X": 1.0}) is None
+    with pytest.raises(ValueError, match="not a finite value"):
+        verdict_probability({"A": -0.1, "B": 0.5})

@@ -31,20 +31,38 @@ What is left out, and why:
 - the sign convention: `delta_len` here is model minus reference (alpaca_eval takes
   reference minus model); only the sign of the fitted length weight changes.
 
+The judging side: `judge_pair_prompt` renders the pairwise template (`alpaca_pairwise`,
+English or Chinese) with the model's output as A or as B; `parse_verdict` reads a generated
+verdict strictly, `verdict_probability` a logprob one (AlpacaEval 2.0's weighted annotator
+reads the judge's token probabilities the same way); `pair_preference` and
+`pair_preference_from_probs` turn the two swapped judgements into one preference. The
+instruction set written for this project (100 instructions, 50 English and 50 Chinese,
+in AlpacaEval's `instruction`/`dataset` fields) ships as package data;
+`load_hub_instructions` reads the public one (`tatsu-lab/alpaca_eval`) when reachable.
+
 Everything here is deterministic: the same inputs give the same numbers.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from distilpipe.errors import InputError
+from distilpipe.evaluate.hub import hub_records
+from distilpipe.prompts import render
+
 C = 100.0
 RANDOM_STATE = 123
+PACKAGED_INSTRUCTIONS = Path(__file__).parent / "data" / "alpaca_eval.jsonl"
+VERDICTS = ("A", "B")
 
 
 @dataclass(frozen=True)
@@ -141,3 +159,123 @@ def _sigmoid(x: float) -> float:
     if x == -math.inf:
         return 0.0
     return 1.0 / (1.0 + math.exp(-x))
+
+
+# --- instructions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlpacaInstruction:
+    """One instruction of an AlpacaEval set and the sub-set (`dataset`) it comes from."""
+
+    instruction: str
+    dataset: str
+
+
+def _instruction(record: object, path: str, line: int) -> AlpacaInstruction:
+    if not isinstance(record, dict):
+        raise InputError(path, "a record must be a JSON object", line)
+    instruction, dataset = record.get("instruction"), record.get("dataset")
+    if not isinstance(instruction, str) or not instruction.strip():
+        raise InputError(path, "field instruction must be a non-empty string", line)
+    if not isinstance(dataset, str) or not dataset.strip():
+        raise InputError(path, "field dataset must be a non-empty string", line)
+    return AlpacaInstruction(instruction, dataset)
+
+
+def load_instructions(path: Path = PACKAGED_INSTRUCTIONS) -> list[AlpacaInstruction]:
+    """The instructions of an AlpacaEval-style JSONL file (the project's set by default);
+    InputError names the file and line of a bad record or a repeated instruction."""
+    instructions: list[AlpacaInstruction] = []
+    seen: set[str] = set()
+    with open(path, encoding="utf-8") as handle:
+        for line, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise InputError(str(path), f"not JSON: {exc.msg}", line) from None
+            item = _instruction(record, str(path), line)
+            if item.instruction in seen:
+                raise InputError(str(path), "instruction appears twice", line)
+            seen.add(item.instruction)
+            instructions.append(item)
+    return instructions
+
+
+def load_hub_instructions(
+    dataset: str = "tatsu-lab/alpaca_eval", split: str = "eval"
+) -> list[AlpacaInstruction]:
+    """The instructions of a Hub dataset with AlpacaEval's fields, through `datasets`;
+    EvalDataError (one line) when it cannot be loaded."""
+    records = hub_records(dataset, split, "AlpacaEval instructions")
+    return [
+        _instruction(record, f"hf:{dataset}", number)
+        for number, record in enumerate(records, start=1)
+    ]
+
+
+# --- judging one pair -----------------------------------------------------------------------
+
+
+def judge_pair_prompt(
+    instruction: str, model_output: str, reference_output: str, model_first: bool, lang: str
+) -> tuple[str, str]:
+    """The pairwise judge prompt with the model's output as A (`model_first`) or as B:
+    (text, template hash). `lang` "zh" selects the Chinese template."""
+    a, b = (model_output, reference_output) if model_first else (reference_output, model_output)
+    return render("alpaca_pairwise", lang, instruction=instruction, output_a=a, output_b=b)
+
+
+# The whole reply: one letter A or B, optionally in Markdown bold or quotes, optionally
+# followed by a full stop.
+_VERDICT = re.compile(r"(?:\*\*)?[\"'“‘]?([AB])[\"'”’]?(?:\*\*)?[.。]?")
+
+
+def parse_verdict(text: str) -> str | None:
+    """ "A" or "B" from a generated pairwise verdict, or None when it does not parse.
+
+    Parses a reply that is, once stripped of outer whitespace, just the letter: `A`, `B`,
+    `**B**`, `"A"`, `A.`, `B。`. Does not parse: a lower-case letter (`a`), `Output A`,
+    `A or B`, `A, because ...`, `AB`, a full-width `Ａ`, an empty reply: the template asks
+    for the letter alone, and anything longer is a judge that did not follow it.
+    """
+    match = _VERDICT.fullmatch(text.strip())
+    return match.group(1) if match else None
+
+
+def verdict_probability(probs: Mapping[str, float]) -> float | None:
+    """P("A") / (P("A") + P("B")) from a judge's next-token probabilities, or None when
+    both are 0 (keys other than "A" and "B" are ignored; a missing one counts as 0).
+    Raises ValueError on a negative or non-finite probability."""
+    p_a, p_b = (float(probs.get(v, 0.0)) for v in VERDICTS)
+    for verdict, p in zip(VERDICTS, (p_a, p_b), strict=True):
+        if not math.isfinite(p) or p < 0.0:
+            raise ValueError(f"probability of {verdict!r} is {p}, not a finite value >= 0")
+    if p_a + p_b == 0.0:
+        return None
+    return p_a / (p_a + p_b)
+
+
+def pair_preference(model_first: str | None, model_second: str | None) -> float | None:
+    """The model's preference in [0, 1] from two generated verdicts: `model_first` when its
+    output was A, `model_second` when it was B. 1 when it won both, 0.5 for one each, 0
+    for none; None when either verdict did not parse (the pair is counted as unparsed,
+    never judged on one position only)."""
+    if model_first is None or model_second is None:
+        return None
+    return ((model_first == "A") + (model_second == "B")) / 2
+
+
+def pair_preference_from_probs(
+    model_first: Mapping[str, float], model_second: Mapping[str, float]
+) -> float | None:
+    """The model's preference in [0, 1] from the judge's probabilities of "A" and "B" in
+    the two swapped judgements: the mean of P(model's letter) over both; None when either
+    judgement put no mass on A or B."""
+    first = verdict_probability(model_first)
+    second = verdict_probability(model_second)
+    if first is None or second is None:
+        return None
+    return (first + (1.0 - second)) / 2
