@@ -784,3 +784,30 @@ def test_the_hub_set_fails_with_one_clear_line_when_it_cannot_be_loaded(
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith("cannot load IFEval prompts from Hub dataset 'google/IFEval")
+
+
+def test_score_detects_languages_in_one_batch_and_forgets_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import distilpipe.ops.langid as langid
+
+    calls: list[int] = []
+    real = langid.detect_languages
+
+    def counting(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(texts))
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(langid, "detect_languages", counting)
+    english = "The weather in the mountains is cold and windy during the winter months."
+    chinese = "山里的天气在冬天的几个月里又冷又多风，出门要多穿衣服。"
+    prompts = [
+        IFEvalPrompt(1, "p1", ("language:response_language",), ({"language": "en"},)),
+        IFEvalPrompt(2, "p2", ("language:response_language",), ({"language": "zh"},)),
+        IFEvalPrompt(3, "p3", ("change_case:english_lowercase",), ({},)),
+    ]
+    scores = score(prompts, [english, english, english.lower()])
+    assert scores.prompt_strict == pytest.approx(2 / 3)  # the second should be Chinese
+    assert len(calls) == 2  # one batch for strict, one for loose
+    assert ifeval._DETECTED == {}
+    assert score(prompts[1:2], [chinese]).prompt_strict == 1.0

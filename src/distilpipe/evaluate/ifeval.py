@@ -222,15 +222,30 @@ class LetterFrequency(Instruction):
 # --- language -------------------------------------------------------------------------------
 
 
+# Languages already detected, text -> code. Detection is a pure function of the text, so
+# remembering it changes no result; `score` fills it in one batched call (one fastText pass,
+# one progress line) instead of one call per response variant, and empties it afterwards.
+_DETECTED: dict[str, str] = {}
+LANGUAGE_IDS = frozenset(
+    {"language:response_language", "change_case:english_capital", "change_case:english_lowercase"}
+)
+
+
 def detect_language(response: str) -> str:
     """ISO 639-1 code of `response` as the pool detects it (fastText), or 'und'."""
-    return str(text_language(pl.Series([response]))[0])
+    if response not in _DETECTED:
+        detect_all([response])
+    return _DETECTED[response]
 
 
-def text_language(texts: pl.Series) -> pl.Series:
+def detect_all(texts: Sequence[str]) -> None:
+    """Detect the languages of `texts` not yet known, in one batch."""
     from distilpipe.ops.langid import detect_languages  # loads fastText only when needed
 
-    return detect_languages(texts)["lang"]
+    todo = sorted({t for t in texts if t not in _DETECTED})
+    if todo:
+        langs = detect_languages(pl.Series(todo, dtype=pl.String))["lang"].to_list()
+        _DETECTED.update(zip(todo, (str(lang) for lang in langs), strict=True))
 
 
 @register("language:response_language")
@@ -661,10 +676,20 @@ def follow_lists(
     """For each prompt, whether each of its instructions is followed by its response."""
     if len(prompts) != len(responses):
         raise ValueError(f"{len(prompts)} prompts but {len(responses)} responses")
-    return [
-        [follows(instruction, response, loose) for instruction in prompt.instructions()]
+    needing = [
+        variant
         for prompt, response in zip(prompts, responses, strict=True)
+        if LANGUAGE_IDS & set(prompt.instruction_id_list)
+        for variant in (response_variants(response) if loose else [response])
     ]
+    detect_all(needing + [variant.lower() for variant in needing])
+    try:
+        return [
+            [follows(instruction, response, loose) for instruction in prompt.instructions()]
+            for prompt, response in zip(prompts, responses, strict=True)
+        ]
+    finally:
+        _DETECTED.clear()
 
 
 def score(prompts: Sequence[IFEvalPrompt], responses: Sequence[str]) -> IFEvalScores:
