@@ -1,0 +1,121 @@
+"""distilpipe's IFEval checkers against the original's, on fuzzed English responses.
+
+    python bench/ifeval_reference.py REFERENCE_DIR [--responses 4000] [--seed 0]
+
+REFERENCE_DIR holds the original checkers as lm-eval ships them (a verbatim copy of
+google-research's instruction_following_eval) and their imports, none of which distilpipe
+depends on. One way to make it, with the network to PyPI:
+
+    pip download --no-deps lm_eval==0.4.13 -d ref
+    unzip -q ref/lm_eval-*.whl 'lm_eval/tasks/ifeval/*' -d ref/ext
+    touch ref/ext/lm_eval/__init__.py ref/ext/lm_eval/tasks/__init__.py
+    pip install --target ref/site nltk immutabledict
+    # instructions_util.py downloads nltk's punkt at import: comment out that one call
+    python bench/ifeval_reference.py ref
+
+Builds random responses from fragments that each checker reacts to (keywords, commas,
+`***`, `******`, bullets, placeholders, titles, JSON, postscripts, quotes, line breaks),
+then scores every response under both implementations, strictly and loosely (the loose
+variants rebuilt here as the original's evaluation_lib builds them), and prints the count
+of disagreements per instruction. Covered: the 20 instruction types that need neither nltk's
+punkt data (sentences, capital words) nor a language detector (distilpipe uses fastText,
+the original langdetect, so those differ by design), on ASCII English text (distilpipe's
+Chinese rules are extensions the original does not have). 2026-12-01: 192,000 comparisons,
+0 disagreements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+from distilpipe.evaluate import ifeval
+
+FRAGMENTS = [
+    *("Tea", "tea", "coffee", "very", "Very", "really", "cat", "concatenate", "zebra", "zz"),
+    *("NASA", "OK", ",", ".", "!", "?", " ", " ", " ", "\n", "\n\n", "*", "**", "***"),
+    *("******", "[x]", "[name]", "<<Title>>", "<< >>", "P.S.", "p. s.", "P.P.S", "* item"),
+    *("- item", '"', "Section 1", "Section 2", "SECTION 3", '{"a": 1}', "```json", "```"),
+    *("My answer is yes.", "My answer is maybe", "Any other questions?", "however"),
+    *("However,", "'quoted'", "simple", "Simple", "sImple", "rain", "Name a fruit.", "The"),
+    "and",
+]
+CASES: list[tuple[str, dict[str, Any]]] = [
+    ("keywords:existence", {"keywords": ["tea", "zebra"]}),
+    ("keywords:frequency", {"keyword": "simple", "frequency": 2, "relation": "at least"}),
+    ("keywords:frequency", {"keyword": "tea", "frequency": 2, "relation": "less than"}),
+    ("keywords:forbidden_words", {"forbidden_words": ["very", "cat"]}),
+    ("keywords:letter_frequency", {"letter": "z", "let_frequency": 3, "let_relation": "at least"}),
+    ("keywords:letter_frequency", {"letter": "a", "let_frequency": 4, "let_relation": "less than"}),
+    ("length_constraints:number_paragraphs", {"num_paragraphs": 2}),
+    ("length_constraints:number_words", {"num_words": 12, "relation": "at least"}),
+    ("length_constraints:number_words", {"num_words": 8, "relation": "less than"}),
+    (
+        "length_constraints:nth_paragraph_first_word",
+        {"num_paragraphs": 2, "nth_paragraph": 2, "first_word": "however"},
+    ),
+    ("detectable_content:postscript", {"postscript_marker": "P.S."}),
+    ("detectable_content:postscript", {"postscript_marker": "P.P.S"}),
+    ("detectable_content:number_placeholders", {"num_placeholders": 2}),
+    ("detectable_format:number_bullet_lists", {"num_bullets": 2}),
+    ("detectable_format:constrained_response", {}),
+    ("detectable_format:number_highlighted_sections", {"num_highlights": 2}),
+    ("detectable_format:multiple_sections", {"section_spliter": "Section", "num_sections": 2}),
+    ("detectable_format:json_format", {}),
+    ("detectable_format:title", {}),
+    ("combination:two_responses", {}),
+    ("combination:repeat_prompt", {"prompt_to_repeat": "Name a fruit."}),
+    ("startend:end_checker", {"end_phrase": "Any other questions?"}),
+    ("startend:quotation", {}),
+    ("punctuation:no_comma", {}),
+]
+
+
+def original_loose(checker: Any, response: str) -> bool:
+    """The original's loose rule, as its evaluation_lib writes it."""
+    lines = response.split("\n")
+    first = "\n".join(lines[1:]).strip()
+    last = "\n".join(lines[:-1]).strip()
+    both = "\n".join(lines[1:-1]).strip()
+    variants = [response, response.replace("*", ""), first, last, both]
+    variants += [first.replace("*", ""), last.replace("*", ""), both.replace("*", "")]
+    return any(v.strip() and checker.check_following(v) for v in variants)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("reference_dir", type=Path)
+    parser.add_argument("--responses", type=int, default=4000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    sys.path[:0] = [str(args.reference_dir / "site"), str(args.reference_dir / "ext")]
+    registry = importlib.import_module("lm_eval.tasks.ifeval.instructions_registry")
+
+    rng = random.Random(args.seed)
+    compared = 0
+    disagreements: dict[str, list[str]] = {}
+    for _ in range(args.responses):
+        pieces = (rng.choice(FRAGMENTS) + rng.choice(("", " ")) for _ in range(rng.randint(1, 25)))
+        response = "".join(pieces)
+        for instruction_id, kwargs in CASES:
+            original = registry.INSTRUCTION_DICT[instruction_id](instruction_id)
+            original.build_description(**kwargs)
+            ours = ifeval.build(instruction_id, kwargs)
+            strict = bool(response.strip() and original.check_following(response))
+            for loose, expected in ((False, strict), (True, original_loose(original, response))):
+                compared += 1
+                if ifeval.follows(ours, response, loose) != expected:
+                    key = f"{instruction_id} ({'loose' if loose else 'strict'})"
+                    disagreements.setdefault(key, []).append(response)
+    print(f"{compared:,} comparisons over {len(CASES)} instruction settings")
+    print(f"{sum(map(len, disagreements.values())):,} disagreements")
+    for key, responses in sorted(disagreements.items()):
+        print(f"  {key}: {len(responses)}, e.g. {responses[0][:120]!r}")
+
+
+if __name__ == "__main__":
+    main()
