@@ -22,6 +22,13 @@ punkt data (sentences, capital words) nor a language detector (distilpipe uses f
 the original langdetect, so those differ by design), on ASCII English text (distilpipe's
 Chinese rules are extensions the original does not have). 2026-12-01: 192,000 comparisons,
 0 disagreements.
+
+Then the capital-word count (`change_case:capital_word_frequency`), whose original cuts
+words with nltk's `word_tokenize`: its word tokenizer needs no data (only the sentence
+splitter in front of it does, which moves nothing but a final full stop), so the counts of
+all-capital words are compared on fuzzed text with acronyms, contractions, hyphens, slashes
+and underscores (URLs left out: nltk keeps `//X.COM` whole). 2026-12-01: 5,000 texts, 0
+disagreements.
 """
 
 from __future__ import annotations
@@ -43,6 +50,13 @@ FRAGMENTS = [
     *("My answer is yes.", "My answer is maybe", "Any other questions?", "however"),
     *("However,", "'quoted'", "simple", "Simple", "sImple", "rain", "Name a fruit.", "The"),
     "and",
+]
+CAPITAL_FRAGMENTS = [
+    *("NASA", "NASA's", "DON'T", "don't", "WELL-KNOWN", "well-known", "A", "a", "I", "OK."),
+    *("U.S.", "Hello", "HELLO!", "It's", "IT'S", "x-RAY", "X-RAY", "(BIG)", '"LOUD"', "e.g."),
+    *("FAQ,", "3D", "CO2", "MIXed", "...", "--", "ABC-def", "U.S.A.", "A.I.", "N.Y.C"),
+    *("snake_CASE", "FOO_BAR", "I'M", "WE'LL", "CAN'T", "Mr.", "DR.", "3.5", "V2.0", "#TAG"),
+    *("@USER", "E-MAIL", "NO.", "END.\nNEW", "Q&A", "R&D", "A/B", "TCP/IP", "THE END."),
 ]
 CASES: list[tuple[str, dict[str, Any]]] = [
     ("keywords:existence", {"keywords": ["tea", "zebra"]}),
@@ -115,6 +129,25 @@ def main() -> None:
     print(f"{sum(map(len, disagreements.values())):,} disagreements")
     for key, responses in sorted(disagreements.items()):
         print(f"  {key}: {len(responses)}, e.g. {responses[0][:120]!r}")
+
+    tokenizer = importlib.import_module("nltk.tokenize").NLTKWordTokenizer()
+    differ: list[str] = []
+    texts = 5000
+    for _ in range(texts):
+        sample = " ".join(rng.choice(CAPITAL_FRAGMENTS) for _ in range(rng.randint(1, 12)))
+        nltk_count = sum(word.isupper() for word in tokenizer.tokenize(sample))
+        relation = {"capital_relation": "at least"}
+        ours = ifeval.build(
+            "change_case:capital_word_frequency", {"capital_frequency": nltk_count, **relation}
+        )
+        more = ifeval.build(
+            "change_case:capital_word_frequency", {"capital_frequency": nltk_count + 1, **relation}
+        )
+        if not ours.check(sample) or more.check(sample):
+            differ.append(sample)
+    print(f"capital words: {texts:,} texts, {len(differ):,} counts differ from nltk's")
+    for sample in differ[:5]:
+        print(f"  e.g. {sample!r}")
 
 
 if __name__ == "__main__":

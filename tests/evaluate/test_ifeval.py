@@ -698,6 +698,23 @@ def test_none_arguments_are_the_public_sets_padding_and_ignored() -> None:
     assert instruction.check("no commas here")
 
 
+@pytest.mark.parametrize(
+    ("response", "capitals"),
+    [
+        ("NASA's WELL-KNOWN TCP/IP stack", 3),
+        ("The U.S.A. and the UK", 2),
+        ("DON'T SHOUT", 3),  # DON + T + SHOUT, as nltk's DO + N'T + SHOUT
+        ("snake_CASE FOO_BAR A1 3.5", 2),  # FOO_BAR, A1
+        ("我在NASA和ESA工作", 2),
+    ],
+)
+def test_capital_words_are_cut_as_nltk_cuts_them(response: str, capitals: int) -> None:
+    kwargs = {"capital_frequency": capitals, "capital_relation": AT_LEAST}
+    assert build("change_case:capital_word_frequency", kwargs).check(response)
+    kwargs["capital_frequency"] = capitals + 1
+    assert not build("change_case:capital_word_frequency", kwargs).check(response)
+
+
 def test_keywords_are_literal_not_regular_expressions() -> None:
     assert build("keywords:existence", {"keywords": ["C++"]}).check("I write c++ daily.")
     assert not build("keywords:existence", {"keywords": ["a.c"]}).check("abc")

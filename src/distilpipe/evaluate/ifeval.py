@@ -552,18 +552,24 @@ class Quotation(Instruction):
 
 # --- change case ----------------------------------------------------------------------------
 
-_CASED_WORD = re.compile(rf"[^\W{text.HAN}]+(?:[-'][^\W{text.HAN}]+)*")
+# Words as nltk's word tokenizer cuts them, for counting capitals: a dotted acronym
+# (U.S.A.), else a run of word characters joined by `-` or `/` (WELL-KNOWN, TCP/IP); an
+# apostrophe splits (DON'T is DON + T where nltk has DO + N'T: all capitals either way).
+_CASED_WORD = re.compile(
+    rf"[^\W\d_{text.HAN}](?:\.[^\W\d_{text.HAN}])+|[^\W{text.HAN}]+(?:[-/][^\W{text.HAN}]+)*"
+)
 
 
 @register("change_case:capital_word_frequency")
 class CapitalWordFrequency(Instruction):
     """Words in all capitals appear `capital_relation` `capital_frequency` times.
 
-    A word is a run of word characters, hyphens and apostrophes inside it joining (so
-    `WELL-KNOWN` is one word, as with nltk's tokenizer) with no Chinese character in it:
-    Chinese characters separate words, so `我在NASA和ESA工作` has two capital words where
-    nltk would see one token. `str.isupper` decides, so a word needs at least one cased
-    letter and no lower-case one (`NASA`, `A1`).
+    Words are cut as nltk's word tokenizer cuts them (the original uses it; its sentence
+    splitter needs data we cannot fetch): `WELL-KNOWN`, `TCP/IP` and `U.S.A.` are one word
+    each, `NASA's` counts `NASA`. `bench/ifeval_reference.py` checks the counts against
+    nltk's tokenizer. One departure: Chinese characters separate words, so `我在NASA和ESA工作`
+    has two capital words where nltk would see one token. `str.isupper` decides, so a word
+    needs a cased letter and no lower-case one (`NASA`, `A1`).
     """
 
     arguments: ClassVar[Mapping[str, type]] = {"capital_frequency": int, "capital_relation": str}
