@@ -8,6 +8,7 @@ import pytest
 
 from distilpipe.errors import InputError
 from distilpipe.evaluate.alpaca import (
+    VERDICTS,
     judge_pair_prompt,
     load_hub_instructions,
     load_instructions,
@@ -23,6 +24,7 @@ from distilpipe.evaluate.text import HAN_CHAR
 from distilpipe.prompts import PROMPTS_DIR, template_file
 
 N = 400
+LANGS = ("en", "zh")
 
 
 def lengths(seed: int) -> tuple[np.ndarray, np.ndarray, np.random.Generator]:
@@ -174,31 +176,55 @@ def test_the_pair_prompt_puts_the_model_first_or_second(lang: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "verdict"),
-    [("A", "A"), (" B\n", "B"), ("**B**", "B"), ('"A"', "A"), ("A.", "A"), ("B。", "B")],
+    [("1", "1"), (" 2\n", "2"), ("**2**", "2"), ('"1"', "1"), ("1.", "1"), ("2。", "2")],
 )
 def test_verdicts_that_parse(text: str, verdict: str) -> None:
     assert parse_verdict(text) == verdict
 
 
-@pytest.mark.parametrize("text", ["a", "Output A", "A or B", "AB", "A, because", "Ａ", "", " "])
+@pytest.mark.parametrize(
+    "text", ["Output 1", "1 or 2", "12", "3", "0", "1, because", "１", "one", "A", "", " "]
+)
 def test_verdicts_that_do_not_parse(text: str) -> None:
     assert parse_verdict(text) is None
 
 
 def test_pair_preference_from_two_swapped_verdicts() -> None:
-    assert pair_preference("A", "B") == 1.0  # the model won in both positions
-    assert pair_preference("A", "A") == 0.5  # the judge always picks A: position, not quality
-    assert pair_preference("B", "A") == 0.0
-    assert pair_preference(None, "B") is None
-    assert pair_preference("A", None) is None
+    assert pair_preference("1", "2") == 1.0  # the model won in both positions
+    assert pair_preference("1", "1") == 0.5  # the judge always picks 1: position, not quality
+    assert pair_preference("2", "1") == 0.0
+    assert pair_preference(None, "2") is None
+    assert pair_preference("1", None) is None
 
 
 def test_pair_preference_from_probabilities() -> None:
-    # First: model is A, P(A) = 0.9 of the A+B mass. Second: model is B, P(B) = 0.7.
-    first = {"A": 0.45, "B": 0.05, "C": 0.5}
-    second = {"A": 0.3, "B": 0.7}
+    # First: model is output 1, P("1") = 0.9 of the 1+2 mass. Second: model is 2, P("2") = 0.7.
+    first = {"1": 0.45, "2": 0.05, "3": 0.5}
+    second = {"1": 0.3, "2": 0.7}
     assert pair_preference_from_probs(first, second) == pytest.approx((0.9 + 0.7) / 2)
-    assert verdict_probability({"A": 0.0}) is None
-    assert pair_preference_from_probs({"B": 1.0}, {"X": 1.0}) is None
+    assert verdict_probability({"1": 0.0}) is None
+    assert pair_preference_from_probs({"2": 1.0}, {"X": 1.0}) is None
     with pytest.raises(ValueError, match="not a finite value"):
-        verdict_probability({"A": -0.1, "B": 0.5})
+        verdict_probability({"1": -0.1, "2": 0.5})
+
+
+def test_the_pair_prompt_makes_the_next_token_the_digit() -> None:
+    # As judge_logprob: for logprob judging, the judge's reply must open with "1" or "2" as
+    # one token, in a raw completion and after the chat template opens the reply.
+    from distilpipe.bootstrap import train_tokenizer
+
+    prompts = [judge_pair_prompt("Say hi.", "Hi!", "Hello.", True, lang)[0] for lang in LANGS]
+    # The corpus holds the prompts followed by the digits, so a merge ":1" could be learnt
+    # if the pre-tokenizer allowed it (it does for letters: ":A" would be one token).
+    corpus = [*(p + d for p in prompts for d in VERDICTS), "1 or 2? 1. 2.", *prompts] * 3
+    tokenizer = train_tokenizer(corpus, vocab_size=600)
+    for prompt in prompts:
+        for digit in VERDICTS:
+            token = tokenizer.convert_tokens_to_ids(digit)
+            alone = tokenizer.encode(prompt, add_special_tokens=False)
+            assert tokenizer.encode(prompt + digit, add_special_tokens=False) == [*alone, token]
+            chat = tokenizer.apply_chat_template(
+                [{"role": "user", "content": prompt}], add_generation_prompt=True, tokenize=False
+            )
+            opened = tokenizer.encode(chat, add_special_tokens=False)
+            assert tokenizer.encode(chat + digit, add_special_tokens=False) == [*opened, token]

@@ -32,7 +32,7 @@ What is left out, and why:
   reference minus model); only the sign of the fitted length weight changes.
 
 The judging side: `judge_pair_prompt` renders the pairwise template (`alpaca_pairwise`,
-English or Chinese) with the model's output as A or as B; `parse_verdict` reads a generated
+English or Chinese) with the model's output first or second; `parse_verdict` reads a generated
 verdict strictly, `verdict_probability` a logprob one (AlpacaEval 2.0's weighted annotator
 reads the judge's token probabilities the same way); `pair_preference` and
 `pair_preference_from_probs` turn the two swapped judgements into one preference. The
@@ -62,7 +62,7 @@ from distilpipe.prompts import render
 C = 100.0
 RANDOM_STATE = 123
 PACKAGED_INSTRUCTIONS = Path(__file__).parent / "data" / "alpaca_eval.jsonl"
-VERDICTS = ("A", "B")
+VERDICTS = ("1", "2")  # the judge names the better output by its position
 
 
 @dataclass(frozen=True)
@@ -222,58 +222,59 @@ def load_hub_instructions(
 def judge_pair_prompt(
     instruction: str, model_output: str, reference_output: str, model_first: bool, lang: str
 ) -> tuple[str, str]:
-    """The pairwise judge prompt with the model's output as A (`model_first`) or as B:
-    (text, template hash). `lang` "zh" selects the Chinese template."""
-    a, b = (model_output, reference_output) if model_first else (reference_output, model_output)
-    return render("alpaca_pairwise", lang, instruction=instruction, output_a=a, output_b=b)
+    """The pairwise judge prompt with the model's output as output 1 (`model_first`) or as
+    output 2: (text, template hash). `lang` "zh" selects the Chinese template."""
+    one, two = (model_output, reference_output) if model_first else (reference_output, model_output)
+    return render("alpaca_pairwise", lang, instruction=instruction, output_1=one, output_2=two)
 
 
-# The whole reply: one letter A or B, optionally in Markdown bold or quotes, optionally
+# The whole reply: one digit 1 or 2, optionally in Markdown bold or quotes, optionally
 # followed by a full stop.
-_VERDICT = re.compile(r"(?:\*\*)?[\"'“‘]?([AB])[\"'”’]?(?:\*\*)?[.。]?")
+_VERDICT = re.compile(r"(?:\*\*)?[\"'“‘]?([12])[\"'”’]?(?:\*\*)?[.。]?")
 
 
 def parse_verdict(text: str) -> str | None:
-    """ "A" or "B" from a generated pairwise verdict, or None when it does not parse.
+    """ "1" or "2" from a generated pairwise verdict, or None when it does not parse.
 
-    Parses a reply that is, once stripped of outer whitespace, just the letter: `A`, `B`,
-    `**B**`, `"A"`, `A.`, `B。`. Does not parse: a lower-case letter (`a`), `Output A`,
-    `A or B`, `A, because ...`, `AB`, a full-width `Ａ`, an empty reply: the template asks
-    for the letter alone, and anything longer is a judge that did not follow it.
+    Parses a reply that is, once stripped of outer whitespace, just the digit: `1`, `2`,
+    `**2**`, `"1"`, `1.`, `2。`. Does not parse: `Output 1`, `1 or 2`, `1, because ...`,
+    `12`, `3`, a full-width `１`, `one`, an empty reply: the template asks for the digit
+    alone, and anything longer is a judge that did not follow it.
     """
     match = _VERDICT.fullmatch(text.strip())
     return match.group(1) if match else None
 
 
 def verdict_probability(probs: Mapping[str, float]) -> float | None:
-    """P("A") / (P("A") + P("B")) from a judge's next-token probabilities, or None when
-    both are 0 (keys other than "A" and "B" are ignored; a missing one counts as 0).
+    """P("1") / (P("1") + P("2")) from a judge's next-token probabilities: how much the
+    judge prefers output 1. None when both are 0 (other keys are ignored; a missing one
+    counts as 0).
     Raises ValueError on a negative or non-finite probability."""
-    p_a, p_b = (float(probs.get(v, 0.0)) for v in VERDICTS)
-    for verdict, p in zip(VERDICTS, (p_a, p_b), strict=True):
+    p_one, p_two = (float(probs.get(v, 0.0)) for v in VERDICTS)
+    for verdict, p in zip(VERDICTS, (p_one, p_two), strict=True):
         if not math.isfinite(p) or p < 0.0:
             raise ValueError(f"probability of {verdict!r} is {p}, not a finite value >= 0")
-    if p_a + p_b == 0.0:
+    if p_one + p_two == 0.0:
         return None
-    return p_a / (p_a + p_b)
+    return p_one / (p_one + p_two)
 
 
 def pair_preference(model_first: str | None, model_second: str | None) -> float | None:
     """The model's preference in [0, 1] from two generated verdicts: `model_first` when its
-    output was A, `model_second` when it was B. 1 when it won both, 0.5 for one each, 0
-    for none; None when either verdict did not parse (the pair is counted as unparsed,
-    never judged on one position only)."""
+    output was output 1, `model_second` when it was output 2. 1 when it won both, 0.5 for
+    one each, 0 for none; None when either verdict did not parse (the pair is counted as
+    unparsed, never judged on one position only)."""
     if model_first is None or model_second is None:
         return None
-    return ((model_first == "A") + (model_second == "B")) / 2
+    return ((model_first == "1") + (model_second == "2")) / 2
 
 
 def pair_preference_from_probs(
     model_first: Mapping[str, float], model_second: Mapping[str, float]
 ) -> float | None:
-    """The model's preference in [0, 1] from the judge's probabilities of "A" and "B" in
-    the two swapped judgements: the mean of P(model's letter) over both; None when either
-    judgement put no mass on A or B."""
+    """The model's preference in [0, 1] from the judge's probabilities of "1" and "2" in
+    the two swapped judgements: the mean of P(the model's position) over both; None when either
+    judgement put no mass on either digit."""
     first = verdict_probability(model_first)
     second = verdict_probability(model_second)
     if first is None or second is None:
