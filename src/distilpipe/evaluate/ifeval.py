@@ -96,7 +96,7 @@ class Instruction:
             raise IFEvalError(f"{self.id}: {name} must be one of {RELATIONS}, not {relation!r}")
         return str(relation)
 
-    def _positive(self, *names: str) -> None:
+    def _non_negative(self, *names: str) -> None:
         for name in names:
             if getattr(self, name) < 0:
                 raise IFEvalError(f"{self.id}: {name} must be >= 0, not {getattr(self, name)}")
@@ -170,7 +170,7 @@ class KeywordFrequency(Instruction):
 
     def validate(self) -> None:
         self._relation("relation")
-        self._positive("frequency")
+        self._non_negative("frequency")
 
     def check(self, response: str) -> bool:
         found = len(re.findall(re.escape(self.keyword.strip()), response, flags=re.IGNORECASE))
@@ -212,7 +212,7 @@ class LetterFrequency(Instruction):
             raise IFEvalError(f"{self.id}: letter must be one ASCII letter, not {self.letter!r}")
         self.letter = self.letter.strip().lower()
         self._relation("let_relation")
-        self._positive("let_frequency")
+        self._non_negative("let_frequency")
 
     def check(self, response: str) -> bool:
         found = Counter(response.lower())[self.letter]
@@ -273,7 +273,7 @@ class NumberOfSentences(Instruction):
 
     def validate(self) -> None:
         self._relation("relation")
-        self._positive("num_sentences")
+        self._non_negative("num_sentences")
 
     def check(self, response: str) -> bool:
         return _compare(text.count_sentences(response), self.relation, self.num_sentences)
@@ -291,7 +291,7 @@ class NumberOfParagraphs(Instruction):
     num_paragraphs: int
 
     def validate(self) -> None:
-        self._positive("num_paragraphs")
+        self._non_negative("num_paragraphs")
 
     def check(self, response: str) -> bool:
         paragraphs = re.split(r"\s?\*\*\*\s?", response)
@@ -315,7 +315,7 @@ class NumberOfWords(Instruction):
 
     def validate(self) -> None:
         self._relation("relation")
-        self._positive("num_words")
+        self._non_negative("num_words")
 
     def check(self, response: str) -> bool:
         return _compare(text.count_words(response), self.relation, self.num_words)
@@ -339,7 +339,7 @@ class NthParagraphFirstWord(Instruction):
     _STOPS = frozenset(".,?!'\"，。？！、：；:;")
 
     def validate(self) -> None:
-        self._positive("num_paragraphs")
+        self._non_negative("num_paragraphs")
         if not 1 <= self.nth_paragraph <= self.num_paragraphs:
             raise IFEvalError(
                 f"{self.id}: nth_paragraph must lie in 1..num_paragraphs "
@@ -397,7 +397,7 @@ class NumberOfPlaceholders(Instruction):
     num_placeholders: int
 
     def validate(self) -> None:
-        self._positive("num_placeholders")
+        self._non_negative("num_placeholders")
 
     def check(self, response: str) -> bool:
         return len(re.findall(r"\[.*?\]", response)) >= self.num_placeholders
@@ -414,7 +414,7 @@ class NumberOfBullets(Instruction):
     num_bullets: int
 
     def validate(self) -> None:
-        self._positive("num_bullets")
+        self._non_negative("num_bullets")
 
     def check(self, response: str) -> bool:
         stars = re.findall(r"^\s*\*[^\*].*$", response, flags=re.MULTILINE)
@@ -439,7 +439,7 @@ class NumberOfHighlights(Instruction):
     num_highlights: int
 
     def validate(self) -> None:
-        self._positive("num_highlights")
+        self._non_negative("num_highlights")
 
     def check(self, response: str) -> bool:
         # As the original: in `**x**` the single-star matches are the two blank `**`, so
@@ -462,7 +462,7 @@ class MultipleSections(Instruction):
     num_sections: int
 
     def validate(self) -> None:
-        self._positive("num_sections")
+        self._non_negative("num_sections")
         self.section_spliter = self.section_spliter.strip()
 
     def check(self, response: str) -> bool:
@@ -578,7 +578,7 @@ class CapitalWordFrequency(Instruction):
 
     def validate(self) -> None:
         self._relation("capital_relation")
-        self._positive("capital_frequency")
+        self._non_negative("capital_frequency")
 
     def check(self, response: str) -> bool:
         capitals = sum(1 for word in _CASED_WORD.findall(response) if word.isupper())
