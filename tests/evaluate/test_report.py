@@ -1,7 +1,7 @@
 import pytest
 
 from distilpipe.evaluate.ifeval import IFEvalScores
-from distilpipe.evaluate.report import ifeval_figures, report_markdown, rounded
+from distilpipe.evaluate.report import category_plot, ifeval_figures, report_markdown, rounded
 
 METRICS = {
     "base": {
@@ -65,3 +65,15 @@ def test_rounded_leaves_counts_and_missing_values_alone() -> None:
         "n_unparsed": 2,
         "turn_2": None,
     }
+
+
+def test_category_plot_has_one_row_per_graded_category_in_mt_benchs_order() -> None:
+    metrics = {
+        "base": {"mt_bench": {"category/stem": 5.0, "category/writing": 6.0}},
+        "sft": {"mt_bench": {"category/writing": 7.5, "category/stem": None}},
+        "dpo": {"ifeval": {"prompt_strict": 30.0}},
+    }
+    assert category_plot(metrics) == [
+        {"category": "writing", "base": 6.0, "sft": 7.5, "dpo": None},
+        {"category": "stem", "base": 5.0, "sft": None, "dpo": None},
+    ]

@@ -8,7 +8,8 @@ judgements writes the same bytes. The Markdown report lays them out as the paper
 rows are models; the first table's columns are AlpacaEval LC, MT-Bench, MT-Bench single
 (turn 1), IFEval loose and strict (prompt level); the second's are MMLU, CEval, CMMLU,
 GSM8K, HumanEval, MBPP and their average. Under the models, one delta row per model against
-the base. A figure a model lacks (a benchmark not run) is shown as "–".
+the base. A figure a model lacks (a benchmark not run) is shown as "–". `category_plot`
+gives MT-Bench's per-category means in the layout of the project's other DVC plots.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from distilpipe.evaluate.ifeval import IFEvalScores
+from distilpipe.evaluate.mt_bench import CATEGORIES
 
 Figures = Mapping[str, Mapping[str, float | int | None]]  # benchmark -> figure -> value
 DECIMALS = 4
@@ -123,3 +125,19 @@ def report_markdown(metrics: Mapping[str, Figures], base: str) -> str:
         *_table(metrics, base, GENERAL, average=True),
     ]
     return "\n".join(lines) + "\n"
+
+
+def category_plot(metrics: Mapping[str, Figures]) -> list[dict[str, str | float | None]]:
+    """MT-Bench's per-category means as DVC plot rows, one per category that any model was
+    graded on (in MT-Bench's category order): `{"category": "writing", "<model>": mean,
+    ...}`, a model's value None where it has no parsed rating in that category."""
+    rows: list[dict[str, str | float | None]] = []
+    for category in CATEGORIES:
+        key = f"category/{category}"
+        if not any(key in figures.get("mt_bench", {}) for figures in metrics.values()):
+            continue
+        row: dict[str, str | float | None] = {"category": category}
+        for model, figures in metrics.items():
+            row[model] = _value(figures, "mt_bench", key)
+        rows.append(row)
+    return rows
