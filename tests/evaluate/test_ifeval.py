@@ -676,7 +676,7 @@ def test_score_rejects_mismatched_or_empty_input() -> None:
         (
             "keywords:letter_frequency",
             {"letter": "ab", "let_frequency": 1, "let_relation": LESS},
-            "one ASCII letter",
+            "one character",
         ),
         (
             "length_constraints:nth_paragraph_first_word",
@@ -713,6 +713,13 @@ def test_capital_words_are_cut_as_nltk_cuts_them(response: str, capitals: int) -
     assert build("change_case:capital_word_frequency", kwargs).check(response)
     kwargs["capital_frequency"] = capitals + 1
     assert not build("change_case:capital_word_frequency", kwargs).check(response)
+
+
+def test_letter_frequency_counts_any_one_character_it_is_given() -> None:
+    # The public set asks for "#" and "!"; the original would draw a random letter instead.
+    kwargs = {"letter": "#", "let_frequency": 2, "let_relation": AT_LEAST}
+    assert build("keywords:letter_frequency", kwargs).check("#one #two")
+    assert not build("keywords:letter_frequency", kwargs).check("#one two")
 
 
 def test_keywords_are_literal_not_regular_expressions() -> None:
