@@ -1,6 +1,7 @@
 """distilpipe's IFEval checkers against the original's, on fuzzed English responses.
 
     python bench/ifeval_reference.py REFERENCE_DIR [--responses 4000] [--seed 0]
+                                     [--public input_data.jsonl]
 
 REFERENCE_DIR holds the original checkers as lm-eval ships them (a verbatim copy of
 google-research's instruction_following_eval) and their imports, none of which distilpipe
@@ -21,7 +22,11 @@ of disagreements per instruction. Covered: the 20 instruction types that need ne
 punkt data (sentences, capital words) nor a language detector (distilpipe uses fastText,
 the original langdetect, so those differ by design), on ASCII English text (distilpipe's
 Chinese rules are extensions the original does not have). 2026-12-01: 192,000 comparisons,
-0 disagreements.
+0 disagreements. With `--public` (IFEval's own `data/input_data.jsonl`), the instruction
+settings are every one of the public set's of those types (660; the two `letter_frequency`
+records naming `#` and `!` left out, where the original draws a random letter), and the
+fragments include their keywords and phrases. 2026-12-01, `--responses 300`: 396,000
+comparisons, 0 disagreements.
 
 Then the capital-word count (`change_case:capital_word_frequency`), whose original cuts
 words with nltk's `word_tokenize`: its word tokenizer needs no data (only the sentence
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import random
 import sys
 from pathlib import Path
@@ -89,6 +95,40 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+NEEDS_NLTK_OR_DETECTOR = frozenset(
+    {
+        "language:response_language",
+        "change_case:english_capital",
+        "change_case:english_lowercase",
+        "length_constraints:number_sentences",
+        "change_case:capital_word_frequency",
+    }
+)
+
+
+def public_cases(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
+    """The public set's instruction settings this script can compare, and their phrases."""
+    cases: list[tuple[str, dict[str, Any]]] = []
+    phrases: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        for instruction_id, raw in zip(
+            record["instruction_id_list"], record["kwargs"], strict=True
+        ):
+            kwargs = {k: v for k, v in raw.items() if v is not None}
+            if instruction_id in NEEDS_NLTK_OR_DETECTOR:
+                continue
+            if instruction_id == "keywords:letter_frequency" and not kwargs["letter"].isalpha():
+                continue
+            cases.append((instruction_id, kwargs))
+            for value in kwargs.values():
+                if isinstance(value, str):
+                    phrases.add(value)
+                elif isinstance(value, list):
+                    phrases.update(value)
+    return cases, sorted(phrases)
+
+
 def original_loose(checker: Any, response: str) -> bool:
     """The original's loose rule, as its evaluation_lib writes it."""
     lines = response.split("\n")
@@ -105,7 +145,12 @@ def main() -> None:
     parser.add_argument("reference_dir", type=Path)
     parser.add_argument("--responses", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--public", type=Path, help="IFEval's data/input_data.jsonl")
     args = parser.parse_args()
+    cases, fragments = CASES, FRAGMENTS
+    if args.public is not None:
+        cases, phrases = public_cases(args.public)
+        fragments = FRAGMENTS + phrases
     sys.path[:0] = [str(args.reference_dir / "site"), str(args.reference_dir / "ext")]
     registry = importlib.import_module("lm_eval.tasks.ifeval.instructions_registry")
 
@@ -113,9 +158,9 @@ def main() -> None:
     compared = 0
     disagreements: dict[str, list[str]] = {}
     for _ in range(args.responses):
-        pieces = (rng.choice(FRAGMENTS) + rng.choice(("", " ")) for _ in range(rng.randint(1, 25)))
+        pieces = (rng.choice(fragments) + rng.choice(("", " ")) for _ in range(rng.randint(1, 25)))
         response = "".join(pieces)
-        for instruction_id, kwargs in CASES:
+        for instruction_id, kwargs in cases:
             original = registry.INSTRUCTION_DICT[instruction_id](instruction_id)
             original.build_description(**kwargs)
             ours = ifeval.build(instruction_id, kwargs)
@@ -125,7 +170,7 @@ def main() -> None:
                 if ifeval.follows(ours, response, loose) != expected:
                     key = f"{instruction_id} ({'loose' if loose else 'strict'})"
                     disagreements.setdefault(key, []).append(response)
-    print(f"{compared:,} comparisons over {len(CASES)} instruction settings")
+    print(f"{compared:,} comparisons over {len(cases)} instruction settings")
     print(f"{sum(map(len, disagreements.values())):,} disagreements")
     for key, responses in sorted(disagreements.items()):
         print(f"  {key}: {len(responses)}, e.g. {responses[0][:120]!r}")
