@@ -651,6 +651,12 @@ def test_score_counts_prompts_and_instructions_strictly_and_loosely() -> None:
     assert scores.instruction_strict == pytest.approx(2 / 4)
     assert scores.prompt_loose == pytest.approx(2 / 3)
     assert scores.instruction_loose == pytest.approx(3 / 4)
+    assert scores.by_type_strict == {
+        "detectable_format:title": 1.0,
+        "punctuation:no_comma": 0.5,
+        "startend:quotation": 0.0,
+    }
+    assert scores.by_type_loose["startend:quotation"] == 1.0
 
 
 def test_score_rejects_mismatched_or_empty_input() -> None:

@@ -41,7 +41,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -674,7 +674,9 @@ def follows(instruction: Instruction, response: str, loose: bool) -> bool:
 
 @dataclass(frozen=True)
 class IFEvalScores:
-    """Accuracies in [0, 1] over `n_prompts` prompts and `n_instructions` instructions."""
+    """Accuracies in [0, 1] over `n_prompts` prompts and `n_instructions` instructions, and
+    per instruction type (id -> accuracy over that type's instructions, ids sorted), as the
+    original's evaluation also reports them."""
 
     prompt_strict: float
     instruction_strict: float
@@ -682,6 +684,8 @@ class IFEvalScores:
     instruction_loose: float
     n_prompts: int
     n_instructions: int
+    by_type_strict: Mapping[str, float] = field(default_factory=dict)
+    by_type_loose: Mapping[str, float] = field(default_factory=dict)
 
 
 def follow_lists(
@@ -721,6 +725,15 @@ def score(prompts: Sequence[IFEvalPrompt], responses: Sequence[str]) -> IFEvalSc
     def instruction_level(lists: list[list[bool]]) -> float:
         return sum(sum(flags) for flags in lists) / n_instructions
 
+    def by_type(lists: list[list[bool]]) -> dict[str, float]:
+        followed: Counter[str] = Counter()
+        total: Counter[str] = Counter()
+        for prompt, flags in zip(prompts, lists, strict=True):
+            for instruction_id, flag in zip(prompt.instruction_id_list, flags, strict=True):
+                total[instruction_id] += 1
+                followed[instruction_id] += flag
+        return {i: followed[i] / total[i] for i in sorted(total)}
+
     return IFEvalScores(
         prompt_strict=prompt_level(strict),
         instruction_strict=instruction_level(strict),
@@ -728,6 +741,8 @@ def score(prompts: Sequence[IFEvalPrompt], responses: Sequence[str]) -> IFEvalSc
         instruction_loose=instruction_level(loose),
         n_prompts=len(prompts),
         n_instructions=n_instructions,
+        by_type_strict=by_type(strict),
+        by_type_loose=by_type(loose),
     )
 
 
