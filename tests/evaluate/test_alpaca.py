@@ -157,7 +157,10 @@ def test_the_public_set_fails_with_one_clear_line_when_it_cannot_be_loaded(
     with pytest.raises(EvalDataError) as info:
         load_hub_instructions("tatsu-lab/alpaca_eval-not-cached-here")
     assert "\n" not in str(info.value)
-    assert str(info.value).startswith("cannot load AlpacaEval instructions from Hub dataset")
+    assert str(info.value).startswith(
+        "cannot load AlpacaEval instructions from "
+        "hf://datasets/tatsu-lab/alpaca_eval-not-cached-here/alpaca_eval.json"
+    )
 
 
 # --- judging a pair -------------------------------------------------------------------------

@@ -205,15 +205,16 @@ def load_instructions(path: Path = PACKAGED_INSTRUCTIONS) -> list[AlpacaInstruct
 
 
 def load_hub_instructions(
-    dataset: str = "tatsu-lab/alpaca_eval", split: str = "eval"
+    repo: str = "tatsu-lab/alpaca_eval", path: str = "alpaca_eval.json"
 ) -> list[AlpacaInstruction]:
-    """The instructions of a Hub dataset with AlpacaEval's fields, through `datasets`;
-    EvalDataError (one line) when it cannot be loaded."""
-    records = hub_records(dataset, split, "AlpacaEval instructions")
-    return [
-        _instruction(record, f"hf:{dataset}", number)
-        for number, record in enumerate(records, start=1)
-    ]
+    """The instructions of AlpacaEval's public set: the JSON file `path` of Hub dataset repo
+    `repo`, read with `datasets`' json builder (the repo's loading script is one that
+    `datasets` >= 4 no longer runs). EvalDataError (one line) when it cannot be loaded.
+    The file name is AlpacaEval's as documented; it could not be checked from this offline
+    machine."""
+    url = f"hf://datasets/{repo}/{path}"
+    records = hub_records("json", "train", "AlpacaEval instructions", data_files=url)
+    return [_instruction(record, url, number) for number, record in enumerate(records, start=1)]
 
 
 # --- judging one pair -----------------------------------------------------------------------
