@@ -210,8 +210,8 @@ def load_hub_instructions(
     """The instructions of AlpacaEval's public set: the JSON file `path` of Hub dataset repo
     `repo`, read with `datasets`' json builder (the repo's loading script is one that
     `datasets` >= 4 no longer runs). EvalDataError (one line) when it cannot be loaded.
-    The file name is AlpacaEval's as documented; it could not be checked from this offline
-    machine."""
+    The file sits at the repo's root (.../datasets/tatsu-lab/alpaca_eval/raw/main/
+    alpaca_eval.json); loading it could not be tried from this offline machine."""
     url = f"hf://datasets/{repo}/{path}"
     records = hub_records("json", "train", "AlpacaEval instructions", data_files=url)
     return [_instruction(record, url, number) for number, record in enumerate(records, start=1)]
