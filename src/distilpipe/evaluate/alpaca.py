@@ -23,9 +23,10 @@ What is kept from alpaca_eval's GLM (`metrics/glm_winrate.py`, `length_controlle
 
 What is left out, and why:
 
-- the instruction-difficulty term: alpaca_eval reads it from a table fitted once over the
-  leaderboard's many models on its 805 instructions; our prompt set has no such table,
-  and with one model it cannot be fitted (it would be collinear with the model term);
+- the instruction-difficulty term: alpaca_eval reads each instruction's difficulty from a
+  table it fitted once over the leaderboard's many models on its 805 instructions; our
+  prompt set has no such table, and fitting one needs many models judged on the same
+  instructions (one model and one reference are all a run has);
 - the regularisation towards "gamed" baselines (verbose and concise variants of the
   reference, downloaded from the Hub) and the cross-validated choice of C over them;
 - the sign convention: `delta_len` here is model minus reference (alpaca_eval takes
