@@ -1,0 +1,38 @@
+"""The project's own IFEval prompt set, shipped as package data."""
+
+import json
+from collections import Counter
+
+from distilpipe.evaluate.ifeval import INSTRUCTIONS, PACKAGED_PROMPTS, build, load_prompts
+from distilpipe.evaluate.text import HAN_CHAR
+
+
+def test_every_record_is_in_ifevals_layout_with_known_ids_and_accepted_kwargs() -> None:
+    lines = PACKAGED_PROMPTS.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        record = json.loads(line)
+        assert set(record) == {"key", "prompt", "instruction_id_list", "kwargs"}
+        assert len(record["instruction_id_list"]) == len(record["kwargs"])
+        assert len(set(record["instruction_id_list"])) == len(record["instruction_id_list"])
+        for instruction_id, kwargs in zip(
+            record["instruction_id_list"], record["kwargs"], strict=True
+        ):
+            assert instruction_id in INSTRUCTIONS
+            build(instruction_id, kwargs)  # raises on an argument its checker rejects
+    assert len(load_prompts()) == len(lines)  # keys unique, every record parses
+
+
+def test_the_set_has_at_least_120_prompts_in_both_languages_covering_every_type() -> None:
+    prompts = load_prompts()
+    assert len(prompts) >= 120
+    langs = Counter("zh" if HAN_CHAR.search(p.prompt) else "en" for p in prompts)
+    assert langs["en"] >= 50 and langs["zh"] >= 50
+    used = {i for p in prompts for i in p.instruction_id_list}
+    assert used == set(INSTRUCTIONS)
+
+
+def test_repeat_prompt_records_ask_to_repeat_text_that_opens_their_prompt() -> None:
+    for prompt in load_prompts():
+        for instruction, kwargs in zip(prompt.instruction_id_list, prompt.kwargs, strict=True):
+            if instruction == "combination:repeat_prompt":
+                assert prompt.prompt.startswith(kwargs["prompt_to_repeat"])
