@@ -86,6 +86,7 @@ LONG_ZH = ("请仔细阅读下面这段关于城市交通规划的长篇材料�
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # four `dvc repro` runs; a loaded 2-core machine takes its time
 def test_on_the_defaults_new_rows_cost_only_their_own_calls(repo: Path) -> None:
     """A newcomer's session, on the default params throughout: run, try a keep rule, append
     records to a default source, add a source. Only new rows ever cost LLM calls, the tiny

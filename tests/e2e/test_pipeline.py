@@ -28,6 +28,7 @@ def _digests(repo: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # the whole pipeline twice, the second on a cold cache
 def test_repro_then_up_to_date_and_byte_identical(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
