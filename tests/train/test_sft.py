@@ -7,6 +7,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 from trl.chat_template_utils import has_generation_markers
 
+from distilpipe.params import TrainSFT
 from distilpipe.train import common
 from distilpipe.train.sft import sft_config, train_sft
 from tests.train.conftest import SFT
@@ -162,8 +163,8 @@ def test_lora_saves_an_adapter_for_peft_and_a_merged_model_for_transformers(
 ) -> None:
     from peft import PeftModel
 
-    params = SFT.model_copy(update={"lora": {"r": 4, "alpha": 8, "merge": True}, "lr": 1e-2})
-    params = type(SFT).model_validate(params.model_dump())
+    lora = {"r": 4, "alpha": 8, "merge": True}
+    params = TrainSFT.model_validate({**SFT.model_dump(), "lora": lora, "lr": 1e-2})
     metrics = train_sft(
         student, sft_rows[:32], sft_rows[48:], params, tmp_path / "out", tmp_path / "work"
     )
