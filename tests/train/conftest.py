@@ -12,6 +12,7 @@ import pytest
 
 from distilpipe.params import TrainDPO, TrainSFT
 from distilpipe.train import data
+from distilpipe.train.sft import train_sft
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDENT = ROOT / "models/tiny/student"
@@ -65,3 +66,11 @@ def sft_rows(judged: pl.DataFrame) -> list[Any]:
 def dpo_frame(judged: pl.DataFrame) -> pl.DataFrame:
     _, dpo = data.sets_from_judged(judged)
     return dpo.head(40)
+
+
+@pytest.fixture(scope="session")
+def sft_run(student: str, sft_rows: list[Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    tmp = tmp_path_factory.mktemp("sft")
+    train, held_out = sft_rows[:48], sft_rows[48:]
+    metrics = train_sft(student, train, held_out, SFT, tmp / "out", tmp / "work", tmp / "live")
+    return tmp, metrics

@@ -2,7 +2,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 from trl.chat_template_utils import has_generation_markers
@@ -109,14 +108,6 @@ def test_a_template_without_markers_gets_the_marked_chatml_that_renders_the_same
     before = own.chat_template
     common.ensure_generation_template(own, None)
     assert own.chat_template == before
-
-
-@pytest.fixture(scope="module")
-def sft_run(student: str, sft_rows: list[Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
-    tmp = tmp_path_factory.mktemp("sft")
-    train, held_out = sft_rows[:48], sft_rows[48:]
-    metrics = train_sft(student, train, held_out, SFT, tmp / "out", tmp / "work", tmp / "live")
-    return tmp, metrics
 
 
 def test_sft_writes_a_loadable_model_that_beats_the_base_on_held_out_answers(
