@@ -32,8 +32,10 @@ from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
     TrainerCallback,
+    TrainingArguments,
 )
 from transformers.trainer_utils import get_last_checkpoint
+from trl.chat_template_utils import has_generation_markers
 
 from distilpipe import io
 from distilpipe.params import LoRA, TrainSFT
@@ -80,7 +82,7 @@ def trainer_arguments(
         "gradient_accumulation_steps": params.grad_accum,
         "weight_decay": params.weight_decay,
         "max_grad_norm": params.max_grad_norm,
-        "gradient_checkpointing": params.gradient_checkpointing,
+        **_checkpointing(params.gradient_checkpointing),
         "seed": params.seed,
         "data_seed": params.seed,
         "bf16": precision == "bf16",
@@ -96,6 +98,14 @@ def trainer_arguments(
         "dataloader_num_workers": 0,
         "include_num_input_tokens_seen": True,
     }
+
+
+def _checkpointing(enabled: bool) -> dict[str, Any]:
+    # transformers 5 renamed gradient_checkpointing to activation_checkpointing (trl still
+    # defaults the old name to True, which warns); set whichever this version has.
+    if "activation_checkpointing" in TrainingArguments.__dataclass_fields__:
+        return {"activation_checkpointing": enabled, "gradient_checkpointing": None}
+    return {"gradient_checkpointing": enabled}
 
 
 def model_init_kwargs(params: TrainSFT | Any, precision: str) -> dict[str, Any]:
@@ -184,12 +194,8 @@ def ensure_generation_template(tokenizer: PreTrainedTokenizerBase, template: str
     included, which renders the same text but has no markers)."""
     if template is not None:
         tokenizer.chat_template = Path(template).read_text(encoding="utf-8").rstrip("\n")
-    elif "{% generation %}" not in _normalised(tokenizer.chat_template):
+    elif not has_generation_markers(tokenizer.chat_template or ""):
         tokenizer.chat_template = MARKED_CHATML.read_text(encoding="utf-8").rstrip("\n")
-
-
-def _normalised(template: Any) -> str:
-    return str(template or "").replace("{%-", "{%").replace("-%}", "%}")
 
 
 def assistant_batch(

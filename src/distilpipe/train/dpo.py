@@ -128,6 +128,8 @@ def train_dpo(
             "beta": params.beta,
             "ld_alpha": params.ld_alpha,
             "pairs": len(train),
+            # trl drops pairs whose prompt alone fills max_length; counted, not silent
+            "pairs_dropped_too_long": len(train) - len(trainer.train_dataset),
             "held_out": len(held_out),
             "steps": trainer.state.global_step,
             "tokens_seen": int(trainer.state.num_input_tokens_seen),
