@@ -38,7 +38,7 @@ DPO = TrainDPO(
     eval_size=8,
     warmup_ratio=0.0,
     seed=0,
-    gen_max_new_tokens=24,
+    gen_max_new_tokens=16,
 )
 
 
