@@ -38,6 +38,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from trl.chat_template_utils import has_generation_markers
 
 from distilpipe import io
+from distilpipe.errors import DistilpipeError
 from distilpipe.params import LoRA, TrainSFT
 
 MARKED_CHATML = Path(__file__).with_name("chatml_generation.jinja")
@@ -46,8 +47,11 @@ Conversation = list[dict[str, str]]
 
 
 def training_device() -> str:
-    """`cuda` when a GPU is visible, else `cpu` (the one place that decides)."""
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    """This process's GPU (`cuda:<LOCAL_RANK>`) when one is visible, else `cpu` (the one place
+    that decides)."""
+    if torch.cuda.is_available():
+        return f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}"
+    return "cpu"
 
 
 def resolve_precision(precision: str, device: str) -> str:
@@ -156,6 +160,15 @@ def checkpoint_to_resume(folder: Path, stamp: str) -> str | None:
     return None
 
 
+def checkpoint_to_resume_once(folder: Path, stamp: str) -> str | None:
+    """`checkpoint_to_resume` with the main process first (it empties and stamps the folder),
+    so the other processes of a launched run find the same checkpoint, or none."""
+    from accelerate import PartialState
+
+    with PartialState().main_process_first():
+        return checkpoint_to_resume(folder, stamp)
+
+
 def live_callback(folder: Path, resume: bool) -> TrainerCallback:
     """transformers' DVCLiveCallback writing to `folder` (continued when resuming), without
     touching dvc.yaml or making a DVC experiment: the stage's outputs are written by the stage."""
@@ -182,8 +195,8 @@ def curves(log_history: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> lis
 
 def peak_memory_bytes(device: str) -> int:
     """Peak accelerator memory allocated by this process, or on a CPU its peak resident set."""
-    if device == "cuda":
-        return int(torch.cuda.max_memory_allocated())
+    if device.startswith("cuda"):
+        return int(torch.cuda.max_memory_allocated(device))
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024  # Linux: KiB
 
 
@@ -289,23 +302,50 @@ def is_main_process() -> bool:
 
 
 def save_trained(
-    model: Any, tokenizer: PreTrainedTokenizerBase, lora: LoRA | None, out_dir: Path
+    trainer: Any, tokenizer: PreTrainedTokenizerBase, lora: LoRA | None, out_dir: Path
 ) -> Any:
     """Write the trained model to `out_dir` whole (built beside it, then renamed in): the
     model folder, or under LoRA the adapter folder, or with `lora.merge` the merged model with
-    the adapter in `adapter/`. Returns the model the folder holds (merged, under merge)."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    the adapter in `adapter/`. Call it on every process: under FSDP or ZeRO-3 the weights are
+    gathered collectively (trainer.save_model). Returns, on the main process, the model the
+    folder holds (loaded back from it when the weights were sharded); None elsewhere."""
+    main = trainer.accelerator.is_main_process
+    sharded = trainer.is_deepspeed_enabled or trainer.is_fsdp_enabled
+    if sharded and lora is not None and lora.merge:
+        raise DistilpipeError("lora.merge under FSDP/ZeRO-3 is not supported: merge after")
     tmp = out_dir.with_name(f".{out_dir.name}.new")
-    shutil.rmtree(tmp, ignore_errors=True)
-    if lora is not None and lora.merge:
-        model.save_pretrained(tmp / "adapter")
-        tokenizer.save_pretrained(tmp / "adapter")
-        model = model.merge_and_unload()
-    # model.save_pretrained, not trainer.save_model: no training_args.bin in the output
-    model.save_pretrained(tmp)
+    if main:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+    trainer.accelerator.wait_for_everyone()
+    model = trainer.model
+    if sharded:
+        trainer.save_model(str(tmp))  # collective: the full state dict, written by rank 0
+    elif main:
+        if lora is not None and lora.merge:
+            model.save_pretrained(tmp / "adapter")
+            tokenizer.save_pretrained(tmp / "adapter")
+            model = model.merge_and_unload()
+        # model.save_pretrained, not trainer.save_model: no training_args.bin in the output
+        model.save_pretrained(tmp)
+    if not main:
+        return None
+    (tmp / "training_args.bin").unlink(missing_ok=True)
     tokenizer.save_pretrained(tmp)
     io.replace_dir(tmp, out_dir)
+    if sharded:
+        return _load_saved(out_dir, lora is not None, next(model.parameters()).dtype)
     return model
+
+
+def _load_saved(folder: Path, adapter: bool, dtype: torch.dtype) -> Any:
+    if adapter:
+        from peft import AutoPeftModelForCausalLM
+
+        loaded: Any = AutoPeftModelForCausalLM.from_pretrained(folder, dtype=dtype)
+    else:
+        loaded = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype)
+    return loaded.to(training_device())
 
 
 def checkpoint_step(checkpoint: str | None) -> int | None:

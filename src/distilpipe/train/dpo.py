@@ -89,7 +89,7 @@ def train_dpo(
         list(train),
         list(held_out),
     )
-    resume = common.checkpoint_to_resume(work_dir, stamp)
+    resume = common.checkpoint_to_resume_once(work_dir, stamp)
     start = time.perf_counter()
 
     tokenizer = AutoTokenizer.from_pretrained(model, revision=params.revision)
@@ -114,8 +114,9 @@ def train_dpo(
     trainer.train(resume_from_checkpoint=resume)
     held_out_figures = trainer.evaluate()
     metrics: dict[str, Any] = {}
+    trained = common.save_trained(trainer, tokenizer, params.lora, out_dir)
+    kept: Any = trainer.train_dataset
     if trainer.accelerator.is_main_process:
-        trained = common.save_trained(trainer.model, tokenizer, params.lora, out_dir)
         length_after = common.mean_generated_tokens(
             trained, tokenizer, prompts, params.gen_max_new_tokens
         )
@@ -129,7 +130,7 @@ def train_dpo(
             "ld_alpha": params.ld_alpha,
             "pairs": len(train),
             # trl drops pairs whose prompt alone fills max_length; counted, not silent
-            "pairs_dropped_too_long": len(train) - len(trainer.train_dataset),
+            "pairs_dropped_too_long": len(train) - len(kept),
             "held_out": len(held_out),
             "steps": trainer.state.global_step,
             "tokens_seen": int(trainer.state.num_input_tokens_seen),

@@ -72,7 +72,7 @@ def train_sft(
         model_identity(model, params.revision),
         list(train),
     )
-    resume = common.checkpoint_to_resume(work_dir, stamp)
+    resume = common.checkpoint_to_resume_once(work_dir, stamp)
     start = time.perf_counter()
 
     tokenizer = AutoTokenizer.from_pretrained(model, revision=params.revision)
@@ -93,8 +93,8 @@ def train_sft(
     )
     trainer.train(resume_from_checkpoint=resume)
     metrics: dict[str, Any] = {}
+    trained = common.save_trained(trainer, tokenizer, params.lora, out_dir)
     if trainer.accelerator.is_main_process:
-        trained = common.save_trained(trainer.model, tokenizer, params.lora, out_dir)
         eval_loss = common.assistant_loss(trained, tokenizer, held_out, params.max_length)
         history = trainer.state.log_history
         points = common.curves(history, CURVE_KEYS)
