@@ -226,6 +226,138 @@ class Judge(_Section):
         return self
 
 
+class LoRA(_Section):
+    """Low-rank adapters (peft) instead of full fine-tuning."""
+
+    r: int = Field(16, ge=1, description="adapter rank")
+    alpha: int = Field(32, ge=1, description="scaling: alpha / r")
+    dropout: float = Field(0.0, ge=0.0, lt=1.0)
+    target_modules: list[str] | str = Field(
+        "all-linear", description="module names, or 'all-linear' (every linear layer but the head)"
+    )
+    merge: bool = Field(
+        False,
+        description="also save the merged model: the output folder is then a full model and "
+        "the adapter goes to its adapter/ subfolder",
+    )
+
+
+class _Train(_Section):
+    """The knobs SFT and DPO share (trl's SFTConfig/DPOConfig, i.e. transformers'
+    TrainingArguments, under the usual names)."""
+
+    model: str | None = Field(None, description="model folder or Hub id to start from")
+    revision: str | None = Field(None, description="Hub revision of `model`")
+    epochs: float = Field(1.0, gt=0.0)
+    max_steps: int | None = Field(
+        None, ge=1, description="stop after this many steps (overrides epochs)"
+    )
+    lr: float = Field(2.0e-5, gt=0.0, description="peak learning rate")
+    lr_scheduler: str = Field("cosine", description="linear | cosine | constant_with_warmup | ...")
+    warmup_ratio: float = Field(0.03, ge=0.0, lt=1.0, description="warmup, as a share of the steps")
+    batch_size: int = Field(
+        8, ge=1, description="sequences (packed rows, or pairs) per device per step"
+    )
+    grad_accum: int = Field(1, ge=1, description="gradient accumulation steps")
+    max_length: int = Field(1024, ge=8, description="tokens per sequence (a packed row for SFT)")
+    weight_decay: float = Field(0.0, ge=0.0)
+    max_grad_norm: float = Field(1.0, gt=0.0)
+    gradient_checkpointing: bool = Field(False, description="trade compute for memory")
+    seed: int = 0
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = Field(
+        "auto", description="auto: bf16 on a GPU that has it, else fp32 (always fp32 on CPU)"
+    )
+    attn_implementation: str | None = Field(
+        None, description="sdpa | flash_attention_2 | eager; null: transformers' default"
+    )
+    lora: LoRA | None = Field(None, description="null: full fine-tuning")
+    eval_size: int = Field(16, ge=1, description="held-out rows (the last ones of the input)")
+    logging_steps: int = Field(1, ge=1)
+    save_steps: int = Field(50, ge=1, description="checkpoint every this many steps")
+    checkpoint_dir: str = Field(
+        "checkpoints", description="kept outside the stage's outputs; removed once a run completes"
+    )
+    live_dir: str = Field("dvclive", description="dvclive's running logs (<live_dir>/<stage>)")
+
+
+class TrainSFT(_Train):
+    """Supervised fine-tuning of the student on the distilled conversations (trl SFTTrainer)."""
+
+    assistant_only_loss: bool = Field(True, description="loss on the assistant's tokens only")
+    packing: bool = Field(
+        True, description="pack conversations into max_length rows (best-fit, padding-free)"
+    )
+    chat_template: str | None = Field(
+        None,
+        description="a Jinja file with {% generation %} markers; null: the tokenizer's own if it "
+        "has them, else the shipped marked ChatML (src/distilpipe/train/chatml_generation.jinja)",
+    )
+
+
+class TrainDPO(_Train):
+    """Preference optimisation of the SFT student (trl DPOTrainer): teacher answers chosen,
+    student answers rejected."""
+
+    model: str | None = Field("models/student-sft", description="the SFT model folder")
+    lr: float = Field(5.0e-7, gt=0.0, description="peak learning rate")
+    beta: float = Field(0.1, gt=0.0, description="strength of the pull towards the reference")
+    loss_type: list[str] = Field(
+        default_factory=lambda: ["sigmoid_norm"],
+        min_length=1,
+        description="trl loss names, mixed by loss_weights: sigmoid, sigmoid_norm, sft, ipo, ...",
+    )
+    loss_weights: list[float] | None = Field(None, description="one per loss_type; null: all 1")
+    ld_alpha: float | None = Field(
+        None, ge=0.0, le=1.0, description="LD-DPO: weight of the tokens past the shorter answer"
+    )
+    reference: Literal["model", "precompute"] = Field(
+        "model",
+        description="model: the starting model kept in memory (under LoRA: the adapter "
+        "disabled); precompute: reference log-probs computed once before training",
+    )
+    gen_max_new_tokens: int = Field(
+        64, ge=1, description="greedy answers to the held-out prompts, for their mean length"
+    )
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> TrainDPO:
+        if self.loss_weights is not None and len(self.loss_weights) != len(self.loss_type):
+            raise ValueError("loss_weights needs one weight per loss_type")
+        return self
+
+
+class Launcher(_Section):
+    """How the training stages run: in the stage's own process, or under `accelerate launch`."""
+
+    kind: Literal["python", "accelerate"] = "python"
+    config: str | None = Field(
+        None, description="an accelerate config file, e.g. configs/accelerate/ddp.yaml"
+    )
+    num_processes: int | None = Field(None, ge=1, description="all processes, all machines")
+    num_machines: int = Field(1, ge=1)
+    machine_rank: int = Field(
+        0, ge=0, description="this machine's rank (env DISTILPIPE_MACHINE_RANK overrides)"
+    )
+    main_process_ip: str | None = Field(None, description="rank 0's address (multi-node)")
+    main_process_port: int | None = Field(None, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _needs(self) -> Launcher:
+        if self.kind == "accelerate" and self.config is None:
+            raise ValueError("the accelerate launcher needs 'config'")
+        if self.num_machines > 1 and self.main_process_ip is None:
+            raise ValueError("more than one machine needs 'main_process_ip'")
+        if self.machine_rank >= self.num_machines:
+            raise ValueError("machine_rank must be below num_machines")
+        return self
+
+
+class Train(_Section):
+    """What both training stages share."""
+
+    launcher: Launcher = Field(default_factory=Launcher)
+
+
 class Params(_Section):
     models: dict[str, ModelSpec] = Field(default_factory=dict)
     llm: LLM = Field(default_factory=LLM)
@@ -234,6 +366,9 @@ class Params(_Section):
     pool: Pool = Field(default_factory=Pool)
     bootstrap: Bootstrap = Field(default_factory=Bootstrap)
     judge: Judge = Field(default_factory=Judge)
+    train: Train = Field(default_factory=Train)
+    train_sft: TrainSFT = Field(default_factory=TrainSFT)
+    train_dpo: TrainDPO = Field(default_factory=TrainDPO)
 
     @model_validator(mode="after")
     def _source_kinds(self) -> Params:

@@ -1,0 +1,1 @@
+"""Training on trl: SFT and DPO of the student (no DVC knowledge here)."""

@@ -1,0 +1,57 @@
+"""The stage scripts, for real, in the single-process path (the accelerate path is the
+command builder's, tested in test_launch.py)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+from distilpipe import io
+from distilpipe.train import data
+from tests.train.conftest import ROOT
+
+
+@pytest.mark.slow
+def test_train_sft_then_train_dpo_write_models_metrics_and_curves(
+    student: str, judged: pl.DataFrame, tmp_path: Path
+) -> None:
+    shutil.copytree(ROOT / "stages", tmp_path / "stages")
+    sft, dpo = data.sets_from_judged(judged.head(24))
+    io.write_parquet(sft, tmp_path / "data/sft.parquet")
+    io.write_parquet(dpo, tmp_path / "data/dpo.parquet")
+    common = {"max_steps": 2, "batch_size": 2, "max_length": 256, "eval_size": 4}
+    params = {
+        "models": {"student": {"model": student}},
+        "train_sft": {**common, "lr": 1e-3},
+        "train_dpo": {**common, "lr": 1e-4, "gen_max_new_tokens": 8},
+    }
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    for name in ("train_sft", "train_dpo"):
+        proc = subprocess.run(
+            [sys.executable, f"stages/{name}.py"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert f"{name}: 2 steps" in proc.stderr
+        metrics = json.loads((tmp_path / f"metrics/{name}.json").read_text())
+        assert metrics["steps"] == 2 and "curves" not in metrics
+        curves = json.loads((tmp_path / f"plots/{name}/curves.json").read_text())
+        assert [p["step"] for p in curves] == [1, 2]
+        assert not (tmp_path / "checkpoints" / name).exists()
+        assert (tmp_path / "dvclive" / name / "metrics.json").is_file()
+    assert (tmp_path / "models/student-sft/model.safetensors").is_file()
+    assert (tmp_path / "models/student-dpo/model.safetensors").is_file()
+    assert (
+        "rewards_margins" in json.loads((tmp_path / "metrics/train_dpo.json").read_text())["eval"]
+    )
