@@ -37,10 +37,9 @@ def params_of(repo: Path) -> dict[str, Any]:
     return dict(yaml.safe_load((repo / "params.yaml").read_text()))
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
+def make_repo(repo: Path) -> Path:
+    """A git + DVC repo at `repo` holding a copy of the project (no outputs)."""
+    repo.mkdir(parents=True)
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / name, repo / name)
     for name in ("stages", "src"):
@@ -48,10 +47,15 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for data in ("samples", "bootstrap"):
         shutil.copytree(ROOT / "data" / data, repo / "data" / data)
     (repo / ".gitignore").write_text("__pycache__/\n")
-    monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(tmp_path / "llm-cache"))
     run(repo, "git", "init", "-q")
     run(repo, "git", "config", "user.email", "e2e@example.invalid")
     run(repo, "git", "config", "user.name", "e2e")
     run(repo, "dvc", "init", "-q")
     run(repo, "dvc", "config", "core.analytics", "false")
     return repo
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(tmp_path / "llm-cache"))
+    return make_repo(tmp_path / "repo")

@@ -1,9 +1,13 @@
-"""Training tests run on what `make run` builds: the tiny student (models/tiny/student) and
+"""Training tests run on what the pipeline builds: the tiny student (models/tiny/student) and
 the judge's rows (data/judged.parquet), from which the SFT and DPO sets are made as
-`sets_from_judged` makes them until the self-distillation stage writes the real ones."""
+`sets_from_judged` makes them until the self-distillation stage writes the real ones. The
+session builds both once with `dvc repro judge` in a temporary copy of the project (the
+default params: about 90 judged rows), so the tests run the same on a fresh clone and in CI."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +17,9 @@ import pytest
 from distilpipe.params import TrainDPO, TrainSFT
 from distilpipe.train import data
 from distilpipe.train.sft import train_sft
+from tests.e2e.conftest import make_repo
 
 ROOT = Path(__file__).resolve().parents[2]
-STUDENT = ROOT / "models/tiny/student"
-JUDGED = ROOT / "data/judged.parquet"
 # A few steps on a few rows: enough to move the loss, quick on a CPU.
 SFT = TrainSFT(
     max_steps=6,
@@ -43,17 +46,26 @@ DPO = TrainDPO(
 
 
 @pytest.fixture(scope="session")
-def student() -> str:
-    if not (STUDENT / "config.json").is_file():
-        pytest.skip("models/tiny/student is missing: run `make run` first")
-    return str(STUDENT)
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project copy where `dvc repro judge` has run on the default params."""
+    repo = make_repo(tmp_path_factory.mktemp("pipeline") / "repo")
+    cache = repo.parent / "llm-cache"
+    env = {**os.environ, "DISTILPIPE_CACHE_DIR": str(cache)}
+    proc = subprocess.run(
+        ["dvc", "repro", "judge"], cwd=repo, env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return repo
 
 
 @pytest.fixture(scope="session")
-def judged() -> pl.DataFrame:
-    if not JUDGED.is_file():
-        pytest.skip("data/judged.parquet is missing: run `make run` first")
-    return pl.read_parquet(JUDGED)
+def student(pipeline: Path) -> str:
+    return str(pipeline / "models/tiny/student")
+
+
+@pytest.fixture(scope="session")
+def judged(pipeline: Path) -> pl.DataFrame:
+    return pl.read_parquet(pipeline / "data/judged.parquet")
 
 
 @pytest.fixture(scope="session")

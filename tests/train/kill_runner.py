@@ -1,7 +1,8 @@
-"""Run the tests' SFT on the judged rows into OUT with checkpoints in WORK; with a step
-number, stop dead after saving that step's checkpoint: print `saved N` and wait to be killed.
+"""Run the tests' SFT of STUDENT on the JUDGED rows into OUT with checkpoints in WORK; with a
+step number, stop dead after saving that step's checkpoint: print `saved N` and wait to be
+killed.
 
-    python tests/train/kill_runner.py OUT WORK [STEP]
+    python tests/train/kill_runner.py STUDENT JUDGED OUT WORK [STEP]
 """
 
 import sys
@@ -12,7 +13,7 @@ from transformers import TrainerCallback
 
 from distilpipe.train import data
 from distilpipe.train.sft import train_sft
-from tests.train.conftest import JUDGED, SFT, STUDENT
+from tests.train.conftest import SFT
 
 
 class WaitAfterSave(TrainerCallback):
@@ -26,10 +27,10 @@ class WaitAfterSave(TrainerCallback):
 
 
 def main() -> None:
-    out, work = Path(sys.argv[1]), Path(sys.argv[2])
-    callbacks = [WaitAfterSave(int(sys.argv[3]))] if len(sys.argv) > 3 else []
-    rows = data.conversations(data.sets_from_judged(pl.read_parquet(JUDGED))[0].head(64))
-    train_sft(str(STUDENT), rows[:48], rows[48:], SFT, out, work, callbacks=callbacks)
+    student, judged, out, work = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
+    callbacks = [WaitAfterSave(int(sys.argv[5]))] if len(sys.argv) > 5 else []
+    rows = data.conversations(data.sets_from_judged(pl.read_parquet(judged))[0].head(64))
+    train_sft(student, rows[:48], rows[48:], SFT, out, work, callbacks=callbacks)
 
 
 if __name__ == "__main__":

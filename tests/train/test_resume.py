@@ -18,12 +18,13 @@ RUNNER = Path(__file__).with_name("kill_runner.py")
 
 @pytest.mark.slow
 def test_sigkill_after_a_checkpoint_then_rerun_equals_uninterrupted(
-    sft_run: Any, tmp_path: Path
+    sft_run: Any, student: str, pipeline: Path, tmp_path: Path
 ) -> None:
     first_dir, _ = sft_run
     out, work = tmp_path / "out", tmp_path / "work"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, str(RUNNER), str(out), str(work)]
+    judged = str(pipeline / "data/judged.parquet")
+    command = [sys.executable, str(RUNNER), student, judged, str(out), str(work)]
     proc = subprocess.Popen(
         [*command, "4"],
         cwd=ROOT,
