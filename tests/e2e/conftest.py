@@ -37,9 +37,9 @@ def params_of(repo: Path) -> dict[str, Any]:
     return dict(yaml.safe_load((repo / "params.yaml").read_text()))
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    repo = tmp_path / "repo"
+def make_repo(repo: Path) -> Path:
+    """A git + DVC repo at `repo` holding a copy of the project: pipeline, params, code,
+    samples and the project's plot templates."""
     repo.mkdir()
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / name, repo / name)
@@ -47,10 +47,17 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "data" / "samples", repo / "data" / "samples")
     (repo / ".gitignore").write_text("__pycache__/\n")
-    monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(tmp_path / "llm-cache"))
     run(repo, "git", "init", "-q")
     run(repo, "git", "config", "user.email", "e2e@example.invalid")
     run(repo, "git", "config", "user.name", "e2e")
     run(repo, "dvc", "init", "-q")
     run(repo, "dvc", "config", "core.analytics", "false")
+    # after `dvc init`, which would not create .dvc/ over an existing one
+    shutil.copytree(ROOT / ".dvc" / "plots", repo / ".dvc" / "plots")
     return repo
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(tmp_path / "llm-cache"))
+    return make_repo(tmp_path / "repo")
