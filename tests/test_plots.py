@@ -145,7 +145,11 @@ def test_a_right_bar_chart_has_no_problems() -> None:
     assert plots.check_plot(_bars(LANG_ROWS, x_type="ordinal"), LANGS) == []
 
 
-def test_empty_data_and_missing_fields() -> None:
+def test_undeclared_fields_empty_data_and_missing_fields() -> None:
+    guessed = PlotDeclaration(id="plots/pool/languages.json", x=None, y=(), title="x")
+    assert plots.check_plot(_bars(LANG_ROWS), guessed) == [
+        "declare x and y in dvc.yaml, so the chart can be checked against them"
+    ]
     assert plots.check_plot(_bars([]), LANGS) == ["no data"]
     other = PlotDeclaration(id="x", x="language", y=("rows",), title="x")
     assert plots.check_plot(_bars(LANG_ROWS), other) == [

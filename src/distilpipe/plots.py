@@ -6,7 +6,7 @@ Vega-Lite spec with its data inlined. `render_png` draws one with vl-convert (Ve
 a JavaScript engine compiled in: no browser, no network). `check_plot` reads the spec and the
 scene Vega draws from it, and says what would mislead a reader:
 
-- no data, or data without the declared fields;
+- x or y not declared (DVC would guess them), no data, or data without the declared fields;
 - bar charts: the declared x field (a category or a bin) must sit on a nominal or ordinal
   axis, or on a quantitative axis as ready-made bins (`bin: binned`); the declared y field
   (the counts) on a quantitative axis; and there must be exactly one visible bar per data row
@@ -136,6 +136,8 @@ def revisions(spec: Mapping[str, Any]) -> list[str]:
 def check_plot(spec: Mapping[str, Any], declared: PlotDeclaration) -> list[str]:
     """What reads wrong in `spec` (a filled Vega-Lite spec) given its declaration: one line
     per problem, none when the chart shows what it declares. See the module docstring."""
+    if not declared.x or not declared.y:
+        return ["declare x and y in dvc.yaml, so the chart can be checked against them"]
     values = _values(spec)
     if not values:
         return ["no data"]
