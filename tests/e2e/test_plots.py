@@ -29,8 +29,8 @@ def _shrink(repo: Path) -> None:
     """Fewer rows and a shorter bootstrap: seconds, not minutes."""
     params = params_of(repo)
     for source in params["sources"].values():
-        source["limit"] = 25
-    params["bootstrap"]["steps"] = 30
+        source["limit"] = 15
+    params["bootstrap"]["steps"] = 12
     set_params(repo, sources=params["sources"], bootstrap=params["bootstrap"])
 
 
