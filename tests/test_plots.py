@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from dvc_render.vega_templates import TEMPLATES
 
 from distilpipe import plots
 from distilpipe.plots import DVC_Y_FIELD, PlotDeclaration
@@ -106,21 +108,23 @@ def test_declared_plots_refuses_what_dvc_would_interpolate() -> None:
         plots.declared_plots(dvc_yaml)
 
 
-def test_the_projects_dvc_yaml_declares_plots_with_project_templates() -> None:
-    import yaml
-
+def test_every_template_dvc_yaml_names_exists() -> None:
+    """A project template that is missing (or misspelt) would otherwise only show as a
+    failed `dvc plots show` in the end-to-end test."""
     dvc_yaml = yaml.safe_load((ROOT / "dvc.yaml").read_text())
-    assert plots.declared_plots(dvc_yaml)
-    templates = {p.stem for p in (ROOT / ".dvc" / "plots").glob("*.json")}
-    used = [
-        props.get("template")
-        for entry in [
-            *(e for s in dvc_yaml["stages"].values() for e in s.get("plots", [])),
-            *dvc_yaml["plots"],
-        ]
-        for props in entry.values()
+    known = {p.stem for p in (ROOT / ".dvc" / "plots").glob("*.json")}
+    known |= {t.DEFAULT_NAME for t in TEMPLATES}
+    entries = [
+        *(e for stage in dvc_yaml["stages"].values() for e in stage.get("plots", [])),
+        *dvc_yaml.get("plots", []),
     ]
-    assert used and set(used) <= templates
+    used = [
+        (props or {}).get("template", "linear")
+        for e in entries
+        for props in ([{}] if isinstance(e, str) else e.values())
+    ]
+    assert used and set(used) <= known
+    assert set(used) & {"bars", "histogram", "lines"}
 
 
 def test_vega_specs_takes_the_vega_content_and_raises_on_dvc_errors() -> None:
