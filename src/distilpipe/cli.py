@@ -1,16 +1,22 @@
-"""The `distilpipe` command: maintenance that is not a pipeline stage (the LLM call cache:
-stats, prune, and export/import of shards that travel with the project's data)."""
+"""The `distilpipe` command: what is not a pipeline stage (the LLM call cache: stats, prune,
+and export/import of shards that travel with the project's data; the plots report)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sqlite3
+import subprocess
 import sys
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from distilpipe import plots
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.cache import DB_NAME, CallCache, resolve_cache_dir
 from distilpipe.llm.share import export_cache, import_cache
@@ -114,6 +120,35 @@ def _cache_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dvc(*args: str, cwd: Path | None = None) -> str:
+    """Run `dvc ARGS` with this Python's DVC; its stdout, or one error line."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "dvc", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        reason = (proc.stderr.strip() or proc.stdout.strip()).splitlines() or ["no output"]
+        raise DistilpipeError(f"dvc {' '.join(args)} failed: {reason[-1]}")
+    return proc.stdout
+
+
+def _report(args: argparse.Namespace) -> int:
+    root = Path(_dvc("root").strip()).resolve()
+    show = ["plots", "diff", *args.revs] if args.revs else ["plots", "show"]
+    try:
+        specs = plots.vega_specs(json.loads(_dvc(*show, "--json", cwd=root)))
+        declared = plots.declared_plots(yaml.safe_load((root / "dvc.yaml").read_text()))
+    except ValueError as exc:
+        raise DistilpipeError(str(exc)) from exc
+    out = Path(args.out) if args.out else root / "reports" / "plots"
+    problems = plots.write_report(specs, declared, out)
+    wrong = {plot_id: p for plot_id, p in problems.items() if p}
+    print(f"{out / 'index.md'}: {len(problems)} plots, {len(wrong)} reading wrong")
+    for plot_id, lines in wrong.items():
+        for line in lines:
+            print(f"{plot_id}: {line}", file=sys.stderr)
+    return 1 if wrong else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `distilpipe` command."""
     parser = argparse.ArgumentParser(prog="distilpipe", description=__doc__)
@@ -155,6 +190,20 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("folder", help="a folder written by `distilpipe cache export`")
     imp.add_argument("--cache-dir", help=dir_help)
     imp.set_defaults(handler=_cache_import)
+
+    report = commands.add_parser(
+        "report",
+        help="draw every dvc.yaml plot as PNG next to a Markdown page, offline",
+        description="Draw every plot declared in dvc.yaml (from `dvc plots show --json`, or "
+        "`dvc plots diff REV... --json` when revisions are given) as a PNG file, and write "
+        "index.md listing them with what reads wrong in any. Run inside the DVC project. "
+        "Exits 1 when a plot reads wrong (the files are written all the same).",
+    )
+    report.add_argument(
+        "revs", nargs="*", metavar="REV", help="git revisions to compare with the workspace"
+    )
+    report.add_argument("--out", help="folder for index.md and the PNGs (default: reports/plots/)")
+    report.set_defaults(handler=_report)
     return parser
 
 

@@ -86,6 +86,18 @@ def write_json(obj: Any, path: str | Path) -> None:
         tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def write_text(text: str, path: str | Path) -> None:
+    """Write UTF-8 text (Markdown reports)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_bytes(data: bytes, path: str | Path) -> None:
+    """Write bytes as they are (rendered images)."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
 def write_jsonl(records: Iterable[dict[str, Any]], path: str | Path) -> None:
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
         for record in records:

@@ -38,7 +38,8 @@ def params_of(repo: Path) -> dict[str, Any]:
 
 
 def make_repo(repo: Path) -> Path:
-    """A git + DVC repo at `repo` holding a copy of the project (no outputs)."""
+    """A git + DVC repo at `repo` holding a copy of the project: pipeline, params, code,
+    samples, the bootstrap corpus and the project's plot templates (no outputs)."""
     repo.mkdir(parents=True)
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / name, repo / name)
@@ -52,6 +53,8 @@ def make_repo(repo: Path) -> Path:
     run(repo, "git", "config", "user.name", "e2e")
     run(repo, "dvc", "init", "-q")
     run(repo, "dvc", "config", "core.analytics", "false")
+    # after `dvc init`, which would not create .dvc/ over an existing one
+    shutil.copytree(ROOT / ".dvc" / "plots", repo / ".dvc" / "plots")
     return repo
 
 

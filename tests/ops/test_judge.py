@@ -333,5 +333,7 @@ def test_plots_are_histograms_of_the_judged_rows(cache: CallCache) -> None:
     assert sum(p["teacher"] for p in result.plots["scores"]) == 3
     mfd = result.plots["mfd"]
     assert len(mfd) == 20 and mfd[0]["mfd"] == -1.0 and mfd[-1]["mfd"] == 0.9
+    assert [(p["mfd"], p["mfd_end"]) for p in mfd[9:11]] == [(-0.1, 0.0), (0.0, 0.1)]
+    assert mfd[-1]["mfd_end"] == 1.0
     assert [p["rows"] for p in mfd if p["rows"]] == [3]
     assert next(p["mfd"] for p in mfd if p["rows"]) == 0.5  # 5/9 = 0.556

@@ -67,7 +67,11 @@ def test_pool_dedups_filters_and_counts() -> None:
     near = result.rejects.filter(pl.col("reason") == "near_dup").row(0, named=True)
     assert near["dup_of"] == a["id"][0] and near["source"] == "b"
     assert result.plots["languages"] == [{"lang": "en", "rows": 3}, {"lang": "zh", "rows": 1}]
-    assert sum(p["rows"] for p in result.plots["lengths"]) == 4
+    lengths = result.plots["lengths"]
+    assert sum(p["rows"] for p in lengths) == 4
+    assert [p["chars"] for p in lengths[:3]] == ["0–16", "16–32", "32–64"]
+    # the bins end at the first power of two above the longest conversation
+    assert lengths[-1]["rows"] > 0
     json.dumps(m)  # metrics are plain JSON
 
 

@@ -256,7 +256,9 @@ def _mean(values: pl.Series) -> float | None:
 
 
 def _plots(judged: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Histograms: scores in unit bins 0..9 (9 in the last), MFD in 20 bins over [-1, 1]."""
+    """Histograms: scores in unit bins 0..9 (9 in the last), one count per role; MFD in 20
+    bins over [-1, 1], each row `{mfd: start, mfd_end: end, rows}` (the `histogram` plot
+    template draws a bar from start to end)."""
     score_edges = np.arange(SCORE_MAX + 2)
     counts = {
         role: np.histogram(judged[f"{role}_score"].drop_nulls().to_numpy(), score_edges)[0]
@@ -269,7 +271,7 @@ def _plots(judged: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
     mfd_edges = np.linspace(-1.0, 1.0, 21)
     mfd_counts = np.histogram(judged["mfd"].drop_nulls().to_numpy(), mfd_edges)[0]
     mfd = [
-        {"mfd": round(float(lo), 1), "rows": int(c)}
-        for lo, c in zip(mfd_edges[:-1], mfd_counts, strict=True)
+        {"mfd": round(float(lo), 1), "mfd_end": round(float(hi), 1), "rows": int(c)}
+        for lo, hi, c in zip(mfd_edges[:-1], mfd_edges[1:], mfd_counts, strict=True)
     ]
     return {"scores": scores, "mfd": mfd}

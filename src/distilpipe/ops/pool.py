@@ -159,12 +159,17 @@ def _counts(values: pl.Series) -> dict[str, int]:
 
 
 def _length_histogram(chars: pl.Series) -> list[dict[str, Any]]:
-    """Rows per power-of-two character bin (bin = lower bound), for a log-scale view."""
+    """Rows per power-of-two character bin, in order, each labelled by its range ("0–16",
+    "16–32", ...; lower bound inclusive) so the labels read as bins on a category axis. The
+    bins run from 0 to the first power of two above the longest conversation."""
     if chars.len() == 0:
         return []
     longest = int(chars.max() or 0)  # type: ignore[arg-type]
     top = math.ceil(math.log2(longest + 1))
     edges = [0] + [2**k for k in range(4, max(top, 4) + 1)]
     bins = np.searchsorted(np.array(edges), chars.to_numpy(), side="right") - 1
-    counts = np.bincount(bins, minlength=len(edges))
-    return [{"chars": int(edges[i]), "rows": int(c)} for i, c in enumerate(counts)]
+    counts = np.bincount(bins, minlength=len(edges) - 1)
+    return [
+        {"chars": f"{lo}–{hi}", "rows": int(c)}
+        for lo, hi, c in zip(edges[:-1], edges[1:], counts, strict=True)
+    ]
