@@ -23,11 +23,13 @@ from distilpipe.llm.types import (
     Failure,
     GenerateRequest,
     Generation,
+    LabelProbs,
+    LabelRequest,
     Sampling,
 )
 from distilpipe.progress import Progress
 
-R = TypeVar("R", GenerateRequest, ChoiceRequest)
+R = TypeVar("R", GenerateRequest, ChoiceRequest, LabelRequest)
 LOOKUP_WINDOW = 4096
 
 
@@ -92,6 +94,20 @@ class LLMClient:
             lambda r: {"choices": list(r.choices)},
             self.backend.choice_logprobs,
             _choices_from,
+        )
+
+    def label_logprobs(self, requests: Sequence[LabelRequest]) -> list[LabelProbs | Failure]:
+        """The probability of each request's labels as the whole assistant reply, in order.
+
+        Its own cache kind ("label_logprobs", keyed by the labels in order), so the judge's
+        single-token `choice_logprobs` calls and keys are untouched.
+        """
+        return self._run(
+            list(requests),
+            "label_logprobs",
+            lambda r: {"labels": list(r.labels)},
+            self.backend.label_logprobs,
+            _labels_from,
         )
 
     def _run(
@@ -168,7 +184,7 @@ class LLMClient:
             )
 
 
-def _length(request: GenerateRequest | ChoiceRequest) -> int:
+def _length(request: GenerateRequest | ChoiceRequest | LabelRequest) -> int:
     return sum(len(m["content"]) for m in request.messages)
 
 
@@ -178,3 +194,7 @@ def _generation_from(value: dict[str, Any]) -> Generation:
 
 def _choices_from(value: dict[str, Any]) -> ChoiceProbs:
     return ChoiceProbs(**value)
+
+
+def _labels_from(value: dict[str, Any]) -> LabelProbs:
+    return LabelProbs(**value)
