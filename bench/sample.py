@@ -21,6 +21,11 @@ in its own process, so its peak memory (max RSS) is its own:
   redistribution of short quotas, no language targets).
 
 Held-out agreement: both classifiers on the same 20,000 unseen labelled rows.
+
+`--fasttext-python PYTHON` adds fastText supervised (thread=1, seed 0; word n-grams 2, char
+n-grams 2-4) run by another interpreter that has the full `fasttext` bindings (e.g. a venv
+with `fasttext-numpy2-wheel`; they cannot live in distilpipe's venv, see
+docs/architecture.md), on the same seed, held-out and corpus rows, read from a text file.
 """
 
 from __future__ import annotations
@@ -108,11 +113,9 @@ def run_ours(path: Path, seed_rows: int, n: int) -> dict[str, Any]:
     fit_s = time.perf_counter() - start
     agreement = float(np.mean(np.array(clf.predict(held["text"])[0]) == held["truth"].to_numpy()))
     start = time.perf_counter()
-    labels, conf = clf.predict(data["text"])
+    labels, _ = clf.predict(data["text"])
     classify_s = time.perf_counter() - start
-    rows = data.select("id", "lang").with_columns(
-        pl.Series("task_type", labels, dtype=pl.String)
-    )
+    rows = data.select("id", "lang").with_columns(pl.Series("task_type", labels, dtype=pl.String))
     params = Sample(n=n, length=SampleLength(unit="tokens", mu=3.0, sigma=0.8))
     start = time.perf_counter()
     result = sample_rows(rows, data["length"], params)
@@ -180,6 +183,38 @@ def run_baseline(path: Path, seed_rows: int, n: int, baseline_rows: int) -> dict
     }
 
 
+FASTTEXT_CHILD = r"""
+import json, resource, sys, time
+import fasttext
+folder, seed_rows, held_out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+lines = open(folder + "/corpus.txt", encoding="utf-8").read().split("\n")[:-1]
+labels = [l.split(" ", 1)[0] for l in lines]
+texts = [l.split(" ", 1)[1] for l in lines]
+start = time.perf_counter()
+model = fasttext.train_supervised(folder + "/seed.txt", thread=1, seed=0, epoch=10, lr=0.5,
+                                  wordNgrams=2, minn=2, maxn=4, bucket=1 << 18, verbose=0)
+fit_s = time.perf_counter() - start
+held = texts[seed_rows : seed_rows + held_out]
+guess = model.predict(held)[0]
+agree = sum(g[0] == l for g, l in zip(guess, labels[seed_rows : seed_rows + held_out])) / len(held)
+start = time.perf_counter()
+model.predict(texts)
+classify_s = time.perf_counter() - start
+print(json.dumps({"fit_s": fit_s, "held_out_agreement": agree,
+                  "classify_rows_per_s": len(texts) / classify_s, "classify_s": classify_s,
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def write_fasttext_files(data: pl.DataFrame, folder: Path, seed_rows: int) -> None:
+    lines = data.select(pl.concat_str(pl.lit("__label__"), "truth", pl.lit(" "), "text"))
+    text = lines.to_series()
+    (folder / "corpus.txt").write_text("\n".join(text.to_list()) + "\n", encoding="utf-8")
+    (folder / "seed.txt").write_text(
+        "\n".join(text.head(seed_rows).to_list()) + "\n", encoding="utf-8"
+    )
+
+
 def child(args: argparse.Namespace) -> None:
     path = Path(args.data)
     if args.child == "ours":
@@ -195,6 +230,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed-rows", type=int, default=20_000)
     parser.add_argument("--baseline-rows", type=int, default=100_000)
+    parser.add_argument("--fasttext-python", help="an interpreter with the full fasttext bindings")
     parser.add_argument("--child", choices=["ours", "baseline"])
     parser.add_argument("--data")
     args = parser.parse_args()
@@ -204,9 +240,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "corpus.parquet"
         start = time.perf_counter()
-        corpus(args.rows, seed=0).write_parquet(path)
+        data = corpus(args.rows, seed=0)
+        data.write_parquet(path)
         print(f"corpus: {args.rows:,} rows in {time.perf_counter() - start:.1f}s", file=sys.stderr)
         results = {}
+        if args.fasttext_python:
+            write_fasttext_files(data, Path(tmp), args.seed_rows)
+            cmd = [args.fasttext_python, "-c", FASTTEXT_CHILD, tmp, str(args.seed_rows)]
+            proc = subprocess.run([*cmd, str(HELD_OUT)], capture_output=True, text=True, check=True)
+            results["fasttext"] = json.loads(proc.stdout.strip().splitlines()[-1])
+        del data
         for name in ("ours", "baseline"):
             cmd = [sys.executable, __file__, "--child", name, "--data", str(path)]
             cmd += ["--n", str(args.n), "--seed-rows", str(args.seed_rows)]
@@ -218,6 +261,12 @@ def main() -> None:
     print(f"{args.rows:,} rows, sample {args.n:,}, classifier fitted on {args.seed_rows:,}")
     print(json.dumps(results, indent=2))
     ours, base = results["ours"], results["baseline"]
+    if "fasttext" in results:
+        ft = results["fasttext"]
+        print(
+            f"fastText: {ft['classify_rows_per_s']:,.0f} rows/s, held-out agreement "
+            f"{ft['held_out_agreement']:.3f}, peak RSS {ft['peak_rss_mib']:,.0f} MiB"
+        )
     print(
         f"classify: ours {ours['classify_rows_per_s']:,.0f} rows/s, baseline "
         f"{base['classify_rows_per_s']:,.0f} rows/s "
