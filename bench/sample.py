@@ -62,6 +62,36 @@ def corpus(rows: int, seed: int) -> pl.DataFrame:
     han = np.array([chr(0x4E00 + i) for i in range(3000)])
     # each type's topical words: 60 from a shared pool of 1500, so vocabularies overlap
     topical = rng.choice(1500, size=(len(types), 60))
+    vocab = pl.DataFrame(
+        {"w": np.arange(len(latin)), "latin": latin, "han": han[np.arange(len(latin)) % len(han)]}
+    )
+    parts = [
+        _chunk(rng, min(CHUNK, rows - start), types, probs, topical, vocab)
+        for start in range(0, rows, CHUNK)
+    ]
+    texts = pl.concat(parts)
+    return pl.DataFrame(
+        {
+            "id": [f"{i:032x}" for i in rng.permutation(rows)],
+            "lang": np.where(texts["zh"].to_numpy(), "zh", "en"),
+            "text": texts["tok"].str.replace_all(r"(\p{Han}) ", "$1"),
+            "truth": texts["truth"],
+            "length": texts["length"],
+        }
+    )
+
+
+CHUNK = 100_000
+
+
+def _chunk(
+    rng: np.random.Generator,
+    rows: int,
+    types: list[str],
+    probs: np.ndarray,
+    topical: np.ndarray,
+    vocab: pl.DataFrame,
+) -> pl.DataFrame:
     task = rng.choice(len(types), p=probs, size=rows)
     zh = rng.random(rows) < 0.3
     n_words = np.clip(np.exp(rng.normal(3.0, 0.7, size=rows)), 2, 200).astype(np.int64)
@@ -75,9 +105,6 @@ def corpus(rows: int, seed: int) -> pl.DataFrame:
     mask = np.arange(width)[None, :] < n_words[:, None]
     frame = pl.DataFrame({"row": np.repeat(np.arange(rows), mask.sum(axis=1)), "w": word[mask]})
     frame = frame.join(pl.DataFrame({"row": np.arange(rows), "zh": zh}), on="row")
-    vocab = pl.DataFrame(
-        {"w": np.arange(len(latin)), "latin": latin, "han": han[np.arange(len(latin)) % len(han)]}
-    )
     frame = frame.join(vocab, on="w", how="left").with_columns(
         pl.when(pl.col("zh")).then(pl.col("han")).otherwise(pl.col("latin")).alias("tok")
     )
@@ -86,15 +113,9 @@ def corpus(rows: int, seed: int) -> pl.DataFrame:
         .agg(pl.col("tok").str.join(" "), pl.col("zh").first())
         .sort("row")
     )
-    return pl.DataFrame(
-        {
-            "id": [f"{i:032x}" for i in rng.permutation(rows)],
-            "lang": np.where(texts["zh"].to_numpy(), "zh", "en"),
-            "text": texts["tok"].str.replace_all(r"(\p{Han}) ", "$1"),
-            "truth": np.array(types)[task],
-            "length": n_words,
-        }
-    )
+    return texts.with_columns(
+        pl.Series("truth", np.array(types)[task]), pl.Series("length", n_words)
+    ).drop("row")
 
 
 def peak_mib() -> float:
