@@ -24,7 +24,9 @@ def main() -> None:
         if spec is None:
             raise DistilpipeError("params.yaml: sample.length.unit: tokens needs models.student")
         tokenizer = AutoTokenizer.from_pretrained(spec.model, revision=spec.revision)
-        ids = tokenizer(texts.to_list(), add_special_tokens=False)["input_ids"]
+        ids = (
+            tokenizer(texts.to_list(), add_special_tokens=False)["input_ids"] if len(texts) else []
+        )
         lengths = pl.Series("length", [len(x) for x in ids], dtype=pl.Int64)
     with stage.timed("sample", rows=lambda: rows.height):
         result = sample_rows(rows, lengths, p)

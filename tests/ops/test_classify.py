@@ -425,3 +425,14 @@ def test_task_classifier_round_trips_and_refits_byte_identically(tmp_path: Path)
     assert probs.shape == (3, 4) and probs.sum(axis=1) == pytest.approx([1.0, 1.0, 1.0])
     with pytest.raises(DistilpipeError, match="cannot load"):
         TaskClassifier.load(tmp_path / "missing")
+
+
+def test_no_rows_give_empty_outputs_not_an_error(tmp_path: Path) -> None:
+    """A keep rule upstream that keeps nothing: classify writes empty outputs."""
+    result = classify_rows(_rows(2).head(0), lambda r: pytest.fail("no call"), Classify())
+    assert result.rows.height == 0
+    assert result.rows.columns[-len(CLASSIFY_COLUMNS) :] == list(CLASSIFY_COLUMNS)
+    assert result.metrics["seed_size"] == result.metrics["rows"] == 0
+    assert result.metrics["cv_agreement"] is None
+    result.classifier.save(tmp_path / "empty")
+    assert TaskClassifier.load(tmp_path / "empty").labels == []

@@ -234,7 +234,7 @@ def classify_rows(
     text_list = texts.to_list()
     langs, ids = rows["lang"].to_list(), rows["id"].to_list()
     llm: LLMClient | None = None
-    if p.seed_labels == "llm":
+    if p.seed_labels == "llm" and len(seed_idx):
         llm = client("classifier")
         seeds = llm_seed_labels(
             llm,
@@ -243,10 +243,12 @@ def classify_rows(
             [ids[i] for i in seed_idx],
             p,
         )
-    else:
+    elif p.seed_labels == "source":
         seeds = source_seed_labels([categories[i] for i in seed_idx])
+    else:
+        seeds = []
     labelled = [(i, s) for i, s in zip(seed_idx, seeds, strict=True) if s.task_type is not None]
-    if not labelled:
+    if not labelled and rows.height:
         raise DistilpipeError(
             f"classify: none of the {len(seed_idx)} seed rows got a label "
             f"(seed_labels: {p.seed_labels}); nothing to train the classifier on"
@@ -255,7 +257,12 @@ def classify_rows(
     seed_types = [str(s.task_type) for _, s in labelled]
     settings = FeatureSettings(n_features=p.n_features, max_tokens=p.max_tokens)
     cv_predicted = cross_validate(seed_texts, seed_types, p, settings)
-    classifier = TaskClassifier.fit(seed_texts, seed_types, settings, p.c)
+    # no rows at all (a keep rule that kept none): an empty classifier, empty outputs
+    classifier = (
+        TaskClassifier.fit(seed_texts, seed_types, settings, p.c)
+        if seed_types
+        else TaskClassifier.empty(settings)
+    )
     predicted, conf = classifier.predict(texts)
 
     n = rows.height
@@ -347,7 +354,7 @@ def _metrics(
         },
         "seed_classes": len(set(seed_types)),
         "cv_folds": min(p.cv_folds, len(seed_types)),
-        "cv_agreement": round(correct / len(seed_types), 6),
+        "cv_agreement": round(correct / len(seed_types), 6) if seed_types else None,
         "cv_per_class": per_class,
         "source_agreement": {
             "classifier": source_agreement(list(predicted), categories),

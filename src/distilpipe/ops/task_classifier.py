@@ -164,8 +164,24 @@ class TaskClassifier:
         coef[:, used] = fitted
         return cls([str(c) for c in model.classes_], coef, intercept, idf, settings)
 
+    @classmethod
+    def empty(cls, settings: FeatureSettings | None = None) -> TaskClassifier:
+        """A classifier with no classes, for an input with no rows (it labels nothing)."""
+        settings = settings or FeatureSettings()
+        return cls(
+            [],
+            np.zeros((0, settings.n_features), dtype=np.float32),
+            np.zeros(0, dtype=np.float32),
+            np.ones(settings.n_features, dtype=np.float32),
+            settings,
+        )
+
     def predict_proba(self, texts: list[str] | pl.Series) -> np.ndarray:
         """Class probabilities, one row per text, columns in `self.labels` order."""
+        if len(texts) == 0 or not self.labels:
+            if len(texts):
+                raise DistilpipeError("this task classifier has no classes to label with")
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
         x = _tfidf(hashed_counts(texts, self.settings), self.idf)
         scores = np.asarray(x @ self.coef.T) + self.intercept
         scores -= scores.max(axis=1, keepdims=True)
@@ -176,6 +192,8 @@ class TaskClassifier:
     def predict(self, texts: list[str] | pl.Series) -> tuple[list[str], np.ndarray]:
         """The most probable label of each text and its probability (ties: first label)."""
         probs = self.predict_proba(texts)
+        if probs.shape[0] == 0:
+            return [], np.zeros(0, dtype=np.float32)
         best = probs.argmax(axis=1)
         labels = np.asarray(self.labels, dtype=object)[best]
         return list(labels), probs[np.arange(len(best)), best]
