@@ -38,9 +38,10 @@ def main() -> None:
         io.write_json(points, f"plots/classify/{name}.json")
     m = result.metrics
     calls = m["calls"] or {}
+    agreement = "n/a" if m["cv_agreement"] is None else f"{m['cv_agreement']:.1%}"
     stage.log(
         f"classify: {m['rows']:,} rows; seed {m['seed_labelled']:,}/{m['seed_size']:,} "
-        f"labelled ({m['seed_labels']}), cross-validated agreement {m['cv_agreement']:.1%}; "
+        f"labelled ({m['seed_labels']}), cross-validated agreement {agreement}; "
         f"{calls.get('calls', 0):,} LLM calls, {calls.get('cache_hits', 0):,} cache hits"
     )
 
