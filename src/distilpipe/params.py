@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from distilpipe.errors import ParamsError
+from distilpipe.taxonomy import default_shares, type_ids
 
 
 class _Section(BaseModel):
@@ -226,6 +227,73 @@ class Judge(_Section):
         return self
 
 
+class Classify(_Section):
+    """Task types: an LLM (or the rows' own categories) labels a seed set, a small classifier
+    trained on it labels every row."""
+
+    seed_labels: Literal["llm", "source"] = Field(
+        "llm",
+        description="llm: the classifier role labels the seed rows; source: the rows' "
+        "own Magpie category where it maps onto one type (no LLM call)",
+    )
+    mode: Literal["logprob", "generate"] = Field(
+        "logprob",
+        description="logprob: every code scored as the whole reply (needs "
+        "logprobs); generate: a last line 'Task: NN', parsed strictly",
+    )
+    seed_size: int = Field(64, ge=1, description="seed rows; raising it only adds rows")
+    seed: int = Field(0, description="seeds the seed order and the cross-validation folds")
+    max_chars: int = Field(
+        400, gt=0, description="characters of the instruction shown to the LLM (its start)"
+    )
+    cv_folds: int = Field(5, ge=2, description="cross-validation folds over the seed labels")
+    n_features: int = Field(1 << 18, ge=1024, description="hashed n-gram buckets")
+    max_tokens: int = Field(
+        256, ge=1, description="tokens of each instruction the classifier reads"
+    )
+    c: float = Field(10.0, gt=0.0, description="inverse L2 strength of the logistic regression")
+
+
+class SampleLength(_Section):
+    """The target distribution of instruction length: log(length) ~ N(mu, sigma)."""
+
+    unit: Literal["tokens", "chars"] = Field(
+        "tokens", description="tokens of the student's tokenizer, or characters"
+    )
+    mu: float = Field(3.5, description="mean of log(length)")
+    sigma: float = Field(1.0, gt=0.0, description="standard deviation of log(length)")
+    bins: int = Field(16, ge=4, description="bins of log(length) over mu ± 4 sigma")
+
+
+class Sample(_Section):
+    """A sample balanced by task type, instruction length and language."""
+
+    n: int = Field(48, ge=1, description="rows in the sample (at most the input's)")
+    seed: int = 0
+    length: SampleLength = Field(default_factory=SampleLength)
+    lang_share: dict[str, float] = Field(
+        default_factory=lambda: {"en": 0.5, "zh": 0.5},
+        description="target share per language; a shortfall becomes a translate quota",
+    )
+    task_shares: dict[str, float] = Field(
+        default_factory=default_shares, description="target share per task type id"
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> Sample:
+        unknown = set(self.task_shares) - set(type_ids())
+        if unknown:
+            raise ValueError(f"task_shares: unknown task types {sorted(unknown)}")
+        for name, shares in (("task_shares", self.task_shares), ("lang_share", self.lang_share)):
+            if any(v < 0.0 for v in shares.values()):
+                raise ValueError(f"{name}: shares must be >= 0")
+        if sum(self.task_shares.values()) <= 0.0:
+            raise ValueError("task_shares: at least one share must be > 0")
+        if sum(self.lang_share.values()) > 1.0 + 1e-9:
+            raise ValueError("lang_share: shares must sum to at most 1")
+        return self
+
+
 class LoRA(_Section):
     """Low-rank adapters (peft) instead of full fine-tuning."""
 
@@ -366,6 +434,8 @@ class Params(_Section):
     pool: Pool = Field(default_factory=Pool)
     bootstrap: Bootstrap = Field(default_factory=Bootstrap)
     judge: Judge = Field(default_factory=Judge)
+    classify: Classify = Field(default_factory=Classify)
+    sample: Sample = Field(default_factory=Sample)
     train: Train = Field(default_factory=Train)
     train_sft: TrainSFT = Field(default_factory=TrainSFT)
     train_dpo: TrainDPO = Field(default_factory=TrainDPO)

@@ -20,6 +20,13 @@ OUTPUTS = [
     "data/rejects/pool.parquet",
     "data/judged.parquet",
     "data/rejects/judge.parquet",
+    "data/classified.parquet",
+    "models/task_classifier/config.json",
+    "models/task_classifier/coef.npy",
+    "models/task_classifier/intercept.npy",
+    "models/task_classifier/idf.npy",
+    "data/sampled.parquet",
+    "data/translate_quota.json",
 ]
 
 

@@ -22,6 +22,8 @@ from distilpipe.llm.types import (
     Failure,
     GenerateRequest,
     Generation,
+    LabelProbs,
+    LabelRequest,
     Sampling,
 )
 from distilpipe.params import ModelSpec
@@ -201,3 +203,33 @@ def test_vllm_through_client_is_all_cache_hits_the_second_time(
     assert (stats2.cache_hits, stats2.cache_misses) == (n, 0)
     assert gen2 == gen1
     assert cho2 == cho1
+
+
+@pytest.mark.vllm
+def test_vllm_label_logprobs_match_transformers(
+    vllm_backend: Backend, tiny_model_dir: Path, identity_cache: Path
+) -> None:
+    """Whole-label scoring: vLLM's prompt_logprobs over prompt + label ids give what the
+    transformers backend's KV-cache teacher forcing gives, on the same float32 model."""
+    from distilpipe.llm.transformers_backend import TransformersBackend
+
+    codes = tuple(f"{i:02d}" for i in range(1, 34))
+    requests = [LabelRequest(_messages(p), codes) for p in PROMPTS]
+    reference = TransformersBackend(
+        ModelSpec(model=str(tiny_model_dir), dtype="float32", device="cpu"), identity_cache
+    )
+    try:
+        expected = reference.label_logprobs(requests)
+    finally:
+        reference.close()
+    got_all = vllm_backend.label_logprobs(requests)
+    for got, want in zip(got_all, expected, strict=True):
+        assert isinstance(got, LabelProbs) and isinstance(want, LabelProbs)
+        assert got.prompt_tokens == want.prompt_tokens
+        assert sum(got.probs.values()) <= 1.0 + 1e-6
+        for code in codes:
+            assert math.isclose(got.probs[code], want.probs[code], rel_tol=1e-3, abs_tol=1e-7)
+    overlong = vllm_backend.label_logprobs(
+        [LabelRequest(_messages("plus " * 600), codes), requests[0]]
+    )
+    assert isinstance(overlong[0], Failure) and overlong[1] == got_all[0]

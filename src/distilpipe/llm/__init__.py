@@ -24,6 +24,8 @@ from distilpipe.llm.types import (
     Failure,
     GenerateRequest,
     Generation,
+    LabelProbs,
+    LabelRequest,
     Sampling,
     TooLong,
 )
@@ -107,6 +109,9 @@ class LazyBackend:
 
     def choice_logprobs(self, requests: list[ChoiceRequest]) -> list[ChoiceProbs | Failure]:
         return self._loaded().choice_logprobs(requests)
+
+    def label_logprobs(self, requests: list[LabelRequest]) -> list[LabelProbs | Failure]:
+        return self._loaded().label_logprobs(requests)
 
     def close(self) -> None:
         if self._backend is not None:

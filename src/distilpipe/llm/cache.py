@@ -76,8 +76,9 @@ def call_key(
 ) -> str:
     """The cache key of one call: hex SHA-256 of a canonical JSON encoding of its inputs.
 
-    `kind` is "generate" or "choice_logprobs"; `params` is `Sampling.as_dict()` (seed
-    included) for generate, {"choices": [...]} for choice_logprobs. Any change to a
+    `kind` is "generate", "choice_logprobs" or "label_logprobs"; `params` is
+    `Sampling.as_dict()` (seed included) for generate, {"choices": [...]} for choice_logprobs,
+    {"labels": [...]} for label_logprobs. Any change to a
     component changes the key; the order of dict keys does not.
     """
     encoded_messages: list[list[Any]] = []

@@ -31,12 +31,14 @@ from distilpipe.llm.types import (
     Failure,
     GenerateRequest,
     Generation,
+    LabelProbs,
+    LabelRequest,
     Sampling,
     TooLong,
 )
 from distilpipe.progress import Progress
 
-R = TypeVar("R", GenerateRequest, ChoiceRequest)
+R = TypeVar("R", GenerateRequest, ChoiceRequest, LabelRequest)
 LOOKUP_WINDOW = 4096
 
 
@@ -110,6 +112,22 @@ class LLMClient:
             lambda r: 1,  # the one next token whose probabilities are read
             self.backend.choice_logprobs,
             _choices_from,
+        )
+
+    def label_logprobs(self, requests: Sequence[LabelRequest]) -> list[LabelProbs | Failure]:
+        """The probability of each request's labels as the whole assistant reply, in order.
+
+        Its own cache kind ("label_logprobs", keyed by the labels in order), so the judge's
+        single-token `choice_logprobs` calls and keys are untouched.
+        """
+        return self._run(
+            list(requests),
+            "label_logprobs",
+            lambda r: {"labels": list(r.labels)},
+            # the longest label's tokens (at most its bytes) and its end of turn follow the prompt
+            lambda r: max(len(label.encode()) for label in r.labels) + 1,
+            self.backend.label_logprobs,
+            _labels_from,
         )
 
     def _run(
@@ -220,7 +238,7 @@ class LLMClient:
             )
 
 
-def _length(request: GenerateRequest | ChoiceRequest) -> int:
+def _length(request: GenerateRequest | ChoiceRequest | LabelRequest) -> int:
     return sum(len(m["content"]) for m in request.messages)
 
 
@@ -230,3 +248,7 @@ def _generation_from(value: dict[str, Any]) -> Generation:
 
 def _choices_from(value: dict[str, Any]) -> ChoiceProbs:
     return ChoiceProbs(**value)
+
+
+def _labels_from(value: dict[str, Any]) -> LabelProbs:
+    return LabelProbs(**value)

@@ -26,6 +26,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,6 +42,8 @@ from distilpipe.llm.types import (
     Failure,
     GenerateRequest,
     Generation,
+    LabelProbs,
+    LabelRequest,
     Message,
 )
 from distilpipe.params import ModelSpec
@@ -52,12 +55,37 @@ LENGTH_REASONS = frozenset({"length", "max_tokens", "model_length"})
 TOP_LOGPROBS = 20
 ERROR_MESSAGE_CHARS = 200
 
-R = TypeVar("R", GenerateRequest, ChoiceRequest)
-T = TypeVar("T", Generation, ChoiceProbs)
+NO_PROMPT_LOGPROBS = (
+    "{url} returned no prompt_logprobs: label scoring needs vLLM's OpenAI server "
+    "(prompt_logprobs with continue_final_message); set classify.mode: generate for this server"
+)
+
+
+@dataclass(frozen=True)
+class _LabelJob:
+    """One label of one LabelRequest: the conversation with the label as the final,
+    unfinished assistant turn."""
+
+    messages: tuple[Message, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class _LabelScore:
+    logprob: float
+    prompt_tokens: int
+
+
+R = TypeVar("R", GenerateRequest, ChoiceRequest, _LabelJob)
+T = TypeVar("T", Generation, ChoiceProbs, _LabelScore)
 
 
 class _NoLogprobs(Exception):
     """The server answered a logprobs request without logprobs."""
+
+
+class _NoPromptLogprobs(Exception):
+    """The server answered a prompt_logprobs request without them."""
 
 
 class OpenAIBackend:
@@ -162,6 +190,65 @@ class OpenAIBackend:
                 "logprobs/top_logprobs (use scoring mode 'generate', or a server such as vLLM "
                 "that does)"
             ) from None
+
+    def label_logprobs(self, requests: list[LabelRequest]) -> list[LabelProbs | Failure]:
+        """Each label's probability as the whole assistant reply, with vLLM's extensions to
+        the chat API: the label is sent as a final assistant message that the template leaves
+        open (`continue_final_message: true`, `add_generation_prompt: false`), and
+        `prompt_logprobs: 0` returns the logprob of every prompt token given those before it;
+        the label's are the trailing tokens whose text makes up the label. One HTTP request per
+        label; vLLM's prefix caching computes the shared conversation once.
+
+        Raises DistilpipeError, one line, when the server sends no prompt_logprobs (hosted
+        APIs and `transformers serve` do not have them): use `classify.mode: generate` there.
+        """
+        jobs = [_LabelJob(r.messages, label) for r in requests for label in r.labels]
+        try:
+            scores = self._run(jobs, self._label_one)
+        except _NoPromptLogprobs:
+            raise DistilpipeError(NO_PROMPT_LOGPROBS.format(url=self.base_url)) from None
+        results: list[LabelProbs | Failure] = []
+        k = 0
+        for request in requests:
+            mine = scores[k : k + len(request.labels)]
+            k += len(request.labels)
+            failure = next((s for s in mine if isinstance(s, Failure)), None)
+            if failure is not None:
+                results.append(failure)
+                continue
+            ok = [s for s in mine if isinstance(s, _LabelScore)]
+            probs = {
+                label: math.exp(s.logprob) for label, s in zip(request.labels, ok, strict=True)
+            }
+            # The label's own tokens are not the question's: count the prompt without them.
+            results.append(LabelProbs(probs, min(s.prompt_tokens for s in ok)))
+        return results
+
+    def _label_one(self, job: _LabelJob, rng: random.Random) -> _LabelScore | Failure:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": [*_messages(job.messages), {"role": "assistant", "content": job.label}],
+            "max_tokens": 1,
+            "temperature": 0.0,
+            "n": 1,
+            "continue_final_message": True,
+            "add_generation_prompt": False,
+            "prompt_logprobs": 0,
+        }
+        data = self._post(body, rng)
+        if isinstance(data, Failure):
+            return data
+        prompt_logprobs = data.get("prompt_logprobs")
+        if not isinstance(prompt_logprobs, list) or not prompt_logprobs:
+            raise _NoPromptLogprobs
+        scored = _trailing_label_logprob(prompt_logprobs, job.label)
+        if scored is None:
+            return self._failure(
+                f"prompt_logprobs do not end with the label {job.label!r}: "
+                f"{_shorten(str(prompt_logprobs[-3:]))}"
+            )
+        logprob, n_label = scored
+        return _LabelScore(logprob, len(prompt_logprobs) - n_label)
 
     def _run(
         self,
@@ -371,6 +458,31 @@ def _top_logprobs(choice: Any) -> list[tuple[str, float]] | None:
         if isinstance(token, str) and isinstance(logprob, int | float):
             entries.append((token, float(logprob)))
     return entries or None
+
+
+def _trailing_label_logprob(entries: list[Any], label: str) -> tuple[float, int] | None:
+    """(Σ logprob, token count) of the trailing prompt tokens whose texts make up `label`.
+
+    Each entry is vLLM's {token_id: {"logprob", "rank", "decoded_token"}} for one prompt
+    token (with prompt_logprobs=0, only the token itself), None for the first. Tokens are
+    taken from the end until their text reaches the label's length; a token that spans the
+    boundary (the label's first character merged with what precedes it) counts as the
+    label's. None when the texts do not end with the label, or an entry is malformed.
+    """
+    text, total, n = "", 0.0, 0
+    for entry in reversed(entries):
+        if not isinstance(entry, dict) or len(entry) != 1:
+            return None
+        (value,) = entry.values()
+        if not isinstance(value, dict):
+            return None
+        token, logprob = value.get("decoded_token"), value.get("logprob")
+        if not isinstance(token, str) or not isinstance(logprob, int | float):
+            return None
+        text, total, n = token + text, total + float(logprob), n + 1
+        if len(text) >= len(label):
+            return (total, n) if text.endswith(label) else None
+    return None
 
 
 def _error_message(response: httpx2.Response) -> str:

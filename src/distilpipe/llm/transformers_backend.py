@@ -8,6 +8,7 @@ neighbours, and neither the cache nor a resumed run could reproduce it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +23,8 @@ from distilpipe.llm.types import (
     Failure,
     GenerateRequest,
     Generation,
+    LabelProbs,
+    LabelRequest,
     Sampling,
 )
 from distilpipe.params import ModelSpec
@@ -56,7 +59,9 @@ class TransformersBackend:
     def close(self) -> None:
         del self.model
 
-    def _prompt_ids(self, requests: Sequence[GenerateRequest | ChoiceRequest]) -> list[list[int]]:
+    def _prompt_ids(
+        self, requests: Sequence[GenerateRequest | ChoiceRequest | LabelRequest]
+    ) -> list[list[int]]:
         texts = [
             self.tokenizer.apply_chat_template(
                 list(r.messages), add_generation_prompt=True, tokenize=False
@@ -148,6 +153,76 @@ class TransformersBackend:
                 values = dict(zip(choices, probs[row, ids].tolist(), strict=True))
                 results[i] = ChoiceProbs(values, len(prompts[i]))
         return [results[i] for i in range(len(requests))]
+
+    def label_logprobs(self, requests: list[LabelRequest]) -> list[LabelProbs | Failure]:
+        """Each label's probability as the whole assistant reply, by teacher forcing.
+
+        Per request, the prompt runs once; its KV cache is repeated once per label and the
+        labels' tokens run as one batch against it, so a prompt costs one pass however many
+        labels there are. log p(label) = Σ_j log p(token_j | prompt, tokens_<j).
+        """
+        prompts = self._prompt_ids(requests)
+        results: list[LabelProbs | Failure] = []
+        for request, prompt in zip(requests, prompts, strict=True):
+            label_ids = label_token_ids(self.tokenizer, request.labels)
+            failure = self._overflow(prompt, max(len(ids) for ids in label_ids))
+            if failure is not None:
+                results.append(failure)
+                continue
+            logprobs = self._label_logprobs(prompt, label_ids)
+            probs = {
+                label: math.exp(lp) for label, lp in zip(request.labels, logprobs, strict=True)
+            }
+            results.append(LabelProbs(probs, len(prompt)))
+        return results
+
+    def _label_logprobs(self, prompt: list[int], label_ids: list[list[int]]) -> list[float]:
+        torch = self.torch
+        with torch.inference_mode():
+            out = self.model(input_ids=torch.tensor([prompt], device=self.device), use_cache=True)
+            first = torch.log_softmax(out.logits[0, -1, :].float(), dim=-1)
+            totals = [float(first[ids[0]]) for ids in label_ids]
+            longest = max(len(ids) for ids in label_ids)
+            if longest == 1:
+                return totals
+            n = len(label_ids)
+            # transformers 5.x names the KV cache `cache`; 4.x `past_key_values`
+            cache_arg = "cache" if hasattr(out, "cache") else "past_key_values"
+            cache = getattr(out, cache_arg)
+            cache.batch_repeat_interleave(n)
+            # Right padding: a label's own tokens never attend to the padding after them.
+            pad = self.tokenizer.pad_token_id or 0
+            suffix = torch.tensor(
+                [ids + [pad] * (longest - len(ids)) for ids in label_ids], device=self.device
+            )
+            mask = torch.ones((n, len(prompt) + longest), dtype=torch.long, device=self.device)
+            logits = self.model(
+                input_ids=suffix, attention_mask=mask, use_cache=False, **{cache_arg: cache}
+            ).logits.float()
+            logp = torch.log_softmax(logits, dim=-1)
+            for k, ids in enumerate(label_ids):
+                for j in range(1, len(ids)):
+                    totals[k] += float(logp[k, j - 1, ids[j]])
+        return totals
+
+
+def label_token_ids(tokenizer: Any, labels: Sequence[str]) -> list[list[int]]:
+    """Each label's token ids; raises DistilpipeError unless the labels are distinct, non-empty
+    and prefix-free as token sequences (else their probabilities would overlap)."""
+    if not labels or len(set(labels)) != len(labels):
+        raise DistilpipeError(f"labels must be distinct and at least one: {list(labels)}")
+    ids = [list(tokenizer.encode(label, add_special_tokens=False)) for label in labels]
+    for label, seq in zip(labels, ids, strict=True):
+        if not seq:
+            raise DistilpipeError(f"label {label!r} encodes to no tokens")
+    for a, seq_a in zip(labels, ids, strict=True):
+        for b, seq_b in zip(labels, ids, strict=True):
+            if a != b and seq_b[: len(seq_a)] == seq_a:
+                raise DistilpipeError(
+                    f"label {a!r} is a token prefix of label {b!r}: labels must be prefix-free "
+                    "(e.g. fixed-width codes) so that their probabilities do not overlap"
+                )
+    return ids
 
 
 def single_token_id(tokenizer: Any, choice: str) -> int:

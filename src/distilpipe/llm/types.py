@@ -41,6 +41,21 @@ class ChoiceRequest:
 
 
 @dataclass(frozen=True)
+class LabelRequest:
+    """Chat messages in; the probability of each label as the assistant's whole reply out.
+
+    Each label is scored over its entire token sequence (teacher forcing), so labels may be
+    several tokens long. They should form a prefix-free set (no label's tokens begin another's,
+    e.g. fixed-width codes "01".."33"): then they are disjoint continuations and their
+    probabilities sum to at most 1.
+    """
+
+    messages: tuple[Message, ...]
+    labels: tuple[str, ...]
+    template_hash: str = ""
+
+
+@dataclass(frozen=True)
 class Generation:
     text: str
     finish_reason: str  # "stop" | "length"
@@ -51,6 +66,15 @@ class Generation:
 @dataclass(frozen=True)
 class ChoiceProbs:
     """Next-token probabilities of the choices (not renormalised: they may sum below 1)."""
+
+    probs: dict[str, float]
+    prompt_tokens: int
+
+
+@dataclass(frozen=True)
+class LabelProbs:
+    """Probability of each label as the assistant's continuation: exp(sum of its token
+    logprobs). Not renormalised: the rest of the mass is on replies that are no label."""
 
     probs: dict[str, float]
     prompt_tokens: int
@@ -69,14 +93,14 @@ class TooLong(Failure):
     stage cannot process (dropped as `too_long`), not a failure of the stage."""
 
 
-Kind = Literal["generate", "choice_logprobs"]
+Kind = Literal["generate", "choice_logprobs", "label_logprobs"]
 
 
 class Backend(Protocol):
     """What every backend (transformers, vllm, openai) implements.
 
     `identity` names the model for the cache: for a local folder, a hash of its config and
-    weight files; for a Hub or API model, its name and revision. Both calls take a batch and
+    weight files; for a Hub or API model, its name and revision. Every call takes a batch and
     return one result per request, in order; a backend that cannot answer a request returns
     a Failure for it rather than raising (raising is for setup errors: one clear line).
     """
@@ -86,5 +110,7 @@ class Backend(Protocol):
     def generate(self, requests: list[GenerateRequest]) -> list[Generation | Failure]: ...
 
     def choice_logprobs(self, requests: list[ChoiceRequest]) -> list[ChoiceProbs | Failure]: ...
+
+    def label_logprobs(self, requests: list[LabelRequest]) -> list[LabelProbs | Failure]: ...
 
     def close(self) -> None: ...

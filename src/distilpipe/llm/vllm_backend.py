@@ -23,6 +23,8 @@ from distilpipe.llm.types import (
     Failure,
     GenerateRequest,
     Generation,
+    LabelProbs,
+    LabelRequest,
 )
 from distilpipe.params import ModelSpec
 
@@ -136,8 +138,64 @@ class VLLMBackend:
             results.append(ChoiceProbs(probs, len(out.prompt_token_ids)))
         return results
 
+    def label_logprobs(self, requests: list[LabelRequest]) -> list[LabelProbs | Failure]:
+        """Each label's probability as the whole assistant reply: one prompt per (request,
+        label), the chat prompt's token ids followed by the label's, scored with
+        `prompt_logprobs=0` (the logprob of each prompt token given those before it). Prefix
+        caching computes the shared chat prompt once per request, not once per label."""
+        from distilpipe.llm.transformers_backend import label_token_ids
+
+        params = self.vllm.SamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=0)
+        jobs: list[tuple[int, list[int], list[int]]] = []  # (request, prompt ids, label ids)
+        for i, request in enumerate(requests):
+            text = self.tokenizer.apply_chat_template(
+                list(request.messages), add_generation_prompt=True, tokenize=False
+            )
+            prompt = list(self.tokenizer.encode(text, add_special_tokens=False))
+            for ids in label_token_ids(self.tokenizer, request.labels):
+                jobs.append((i, prompt, ids))
+        outputs = self._generate_tokens([p + ids for _, p, ids in jobs], params)
+        totals: list[list[float]] = [[] for _ in requests]
+        failures: dict[int, Failure] = {}
+        for (i, prompt, ids), out in zip(jobs, outputs, strict=True):
+            if isinstance(out, Failure):
+                failures.setdefault(i, out)
+                continue
+            entries = out.prompt_logprobs[len(prompt) :]
+            totals[i].append(sum(e[t].logprob for e, t in zip(entries, ids, strict=True)))
+        results: list[LabelProbs | Failure] = []
+        for i, request in enumerate(requests):
+            if i in failures:
+                results.append(failures[i])
+                continue
+            prompt_len = next(len(p) for j, p, _ in jobs if j == i)
+            probs = {
+                label: math.exp(lp) for label, lp in zip(request.labels, totals[i], strict=True)
+            }
+            results.append(LabelProbs(probs, prompt_len))
+        return results
+
+    def _generate_tokens(self, prompts: list[list[int]], params: Any) -> list[Any]:
+        """`llm.generate` over token-id prompts: one RequestOutput, or a Failure, per prompt
+        (a rejected batch runs again one prompt at a time, as in `_chat`)."""
+        inputs = [{"prompt_token_ids": ids} for ids in prompts]
+        try:
+            return list(self.llm.generate(inputs, sampling_params=params, use_tqdm=False))
+        except self.request_errors as exc:
+            if len(prompts) == 1:
+                return [Failure(f"vllm rejected the request: {exc}")]
+        results: list[Any] = []
+        for one in inputs:
+            try:
+                results.extend(self.llm.generate([one], sampling_params=params, use_tqdm=False))
+            except self.request_errors as exc:
+                results.append(Failure(f"vllm rejected the request: {exc}"))
+        return results
+
     def _chat(
-        self, requests: Sequence[GenerateRequest | ChoiceRequest], params: list[Any]
+        self,
+        requests: Sequence[GenerateRequest | ChoiceRequest],
+        params: list[Any],
     ) -> list[Any]:
         """`llm.chat` over a batch: one RequestOutput, or a Failure, per request.
 

@@ -1,0 +1,50 @@
+"""sample: data/classified.parquet -> data/sampled.parquet (balanced by task type, instruction
+length and language) and data/translate_quota.json (what each language lacks, per type)."""
+
+import polars as pl
+
+from distilpipe import io, stage
+from distilpipe.errors import DistilpipeError
+from distilpipe.ops.classify import instructions
+from distilpipe.ops.sample import sample_rows
+from distilpipe.params import load_params
+
+
+def main() -> None:
+    params = load_params()
+    p = params.sample
+    rows = io.read_parquet("data/classified.parquet")
+    texts = instructions(rows)
+    if p.length.unit == "chars":
+        lengths = texts.str.len_chars()
+    else:
+        from transformers import AutoTokenizer
+
+        spec = params.models.get("student")
+        if spec is None:
+            raise DistilpipeError("params.yaml: sample.length.unit: tokens needs models.student")
+        tokenizer = AutoTokenizer.from_pretrained(spec.model, revision=spec.revision)
+        ids = (
+            tokenizer(texts.to_list(), add_special_tokens=False)["input_ids"] if len(texts) else []
+        )
+        lengths = pl.Series("length", [len(x) for x in ids], dtype=pl.Int64)
+    with stage.timed("sample", rows=lambda: rows.height):
+        result = sample_rows(rows, lengths, p)
+    io.write_parquet(result.rows, "data/sampled.parquet")
+    io.write_json(
+        {"unit": "rows", "lang_share": dict(p.lang_share), "quota": result.translate_quota},
+        "data/translate_quota.json",
+    )
+    io.write_json(result.metrics, "metrics/sample.json")
+    for name, points in result.plots.items():
+        io.write_json(points, f"plots/sample/{name}.json")
+    m = result.metrics
+    stage.log(
+        f"sample: {m['rows_in']:,} rows -> {m['rows_sampled']:,} (n={m['n']:,}); length KL "
+        f"{m['length_kl']['input']:.3f} -> {m['length_kl']['sample']:.3f}; shortfall "
+        f"{m['shortfall_rows']:,} rows; translate quota {m['translate_quota'] or 'none'}"
+    )
+
+
+if __name__ == "__main__":
+    stage.run(main)

@@ -1,0 +1,89 @@
+"""End-to-end on the default params: classify and sample under `dvc repro`, their plots
+render, `dvc exp run -S sample.n=...` re-runs only sample (no LLM call), and raising
+`classify.seed_size` makes LLM calls only for the new seed rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from distilpipe.ops.classify import CLASSIFY_COLUMNS
+from distilpipe.ops.task_classifier import TaskClassifier
+from distilpipe.schema import validate_rows
+from distilpipe.taxonomy import type_ids
+from tests.e2e.conftest import params_of, run
+
+PLOTS = [
+    "plots/classify/confusion.json",
+    "plots/classify/labels.json",
+    "plots/sample/tasks.json",
+    "plots/sample/languages.json",
+    "sample_lengths",
+]
+
+
+def _metrics(repo: Path, stage: str) -> dict[str, Any]:
+    return dict(json.loads((repo / f"metrics/{stage}.json").read_text()))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)  # the whole default pipeline from a cold LLM cache, on 2 cores
+def test_classify_and_sample_on_the_default_params(repo: Path) -> None:
+    run(repo, "dvc", "repro")
+    params = params_of(repo)
+    seed_size = params["classify"]["seed_size"]
+    judged = pl.read_parquet(repo / "data/judged.parquet")
+    assert judged.height > seed_size  # the experiment below has rows to add
+
+    classified = validate_rows(pl.read_parquet(repo / "data/classified.parquet"), "classified")
+    assert classified.columns[-len(CLASSIFY_COLUMNS) :] == list(CLASSIFY_COLUMNS)
+    assert classified.height == judged.height
+    assert set(classified["task_type"]) <= set(type_ids())
+    c = _metrics(repo, "classify")
+    assert c["seed_size"] == seed_size
+    assert c["seed_labelled"] + sum(c["seed_unlabelled"].values()) == seed_size
+    assert c["calls"]["calls"] == c["calls"]["cache_misses"] == seed_size
+    assert c["label_by"]["llm"] == c["seed_labelled"]
+    assert sum(c["distribution"].values()) == judged.height
+    # the fitted classifier loads without the pipeline and gives the stage's labels
+    clf = TaskClassifier.load(repo / "models/task_classifier")
+    by_classifier = classified.filter(pl.col("task_label_by") == "classifier")
+    texts = [m[0]["content"] for m in by_classifier["messages"].to_list()]
+    assert clf.predict(texts)[0] == by_classifier["task_type"].to_list()
+
+    sampled = validate_rows(pl.read_parquet(repo / "data/sampled.parquet"), "sampled")
+    s = _metrics(repo, "sample")
+    n = params["sample"]["n"]
+    assert sampled.height == s["rows_sampled"] == min(n, judged.height)
+    assert set(sampled["id"]) <= set(classified["id"])
+    quota = json.loads((repo / "data/translate_quota.json").read_text())
+    assert {q["lang"]: 0 for q in quota["quota"]}.keys() <= set(params["sample"]["lang_share"])
+    assert sum(q["rows"] for q in quota["quota"]) == sum(s["translate_quota"].values())
+
+    shown = json.loads(run(repo, "dvc", "plots", "show", "--json").stdout)
+    assert not shown.get("errors")
+    for plot in PLOTS:
+        (spec,) = shown["data"][plot]
+        assert spec["content"]["data"]["values"], plot
+
+    run(repo, "git", "add", "-A")
+    run(repo, "git", "commit", "-qm", "baseline")
+
+    smaller = run(repo, "dvc", "exp", "run", "-S", f"sample.n={n // 2}")
+    assert "Running stage 'sample'" in smaller.stdout
+    for upstream in ("classify", "judge", "pool"):
+        assert f"Running stage '{upstream}'" not in smaller.stdout
+    assert _metrics(repo, "sample")["rows_sampled"] == n // 2
+    assert _metrics(repo, "classify") == c  # untouched: no LLM call was made
+
+    bigger = run(repo, "dvc", "exp", "run", "-S", f"classify.seed_size={seed_size + 16}")
+    assert "Running stage 'classify'" in bigger.stdout
+    assert "Running stage 'judge'" not in bigger.stdout
+    grown = _metrics(repo, "classify")
+    assert grown["seed_size"] == seed_size + 16
+    assert grown["calls"]["cache_hits"] == seed_size
+    assert grown["calls"]["cache_misses"] == 16
