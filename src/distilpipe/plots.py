@@ -150,6 +150,8 @@ def check_plot(spec: Mapping[str, Any], declared: PlotDeclaration) -> list[str]:
     scene = _scenegraph(spec)
     if "bar" in marks:
         problems = _check_bars(values, [e for m, e in units if m == "bar"], declared, scene)
+    elif "rect" in marks:
+        problems = _check_cells(values, [e for m, e in units if m == "rect"], declared, scene)
     elif "line" in marks:
         problems = _check_lines(values, [e for m, e in units if m == "line"], declared, scene)
     else:
@@ -170,6 +172,8 @@ def _units(spec: Mapping[str, Any], inherited: dict[str, Any]) -> Iterator[tuple
         yield (mark["type"] if isinstance(mark, Mapping) else mark), encoding
     for child in spec.get("layer") or []:
         yield from _units(child, encoding)
+    if isinstance(spec.get("spec"), Mapping):  # a faceted chart (per revision, say)
+        yield from _units(spec["spec"], encoding)
 
 
 def _field(channel: Mapping[str, Any] | None) -> str | None:
@@ -217,6 +221,35 @@ def _check_bars(
             f"bars: {hidden} bars touch or overlap a bar of the same colour "
             "(stacked or overlaid, they read as one)"
         )
+    return problems
+
+
+def _check_cells(
+    values: list[dict[str, Any]],
+    encodings: list[dict[str, Any]],
+    declared: PlotDeclaration,
+    scene: Mapping[str, Any],
+) -> list[str]:
+    """A confusion matrix (DVC's `confusion` template): the two declared label fields on
+    nominal/ordinal axes and a cell for every (x, y) pair of the labels seen (zero-count
+    cells drawn too), coloured by count."""
+    problems = []
+    if not any(encoding.get("color") for encoding in encodings):
+        problems.append("cells: no colour encodes the counts")
+    for encoding in encodings:
+        for channel, field in (("x", declared.x), ("y", declared.y_field)):
+            enc = encoding.get(channel) or {}
+            if _field(enc) != field:
+                problems.append(f"cells: {channel} shows {_field(enc)!r}, not {field!r}")
+            elif enc.get("type") not in _DISCRETE:
+                problems.append(f"cells: {field!r} is on a {enc.get('type')} axis, not nominal")
+    x, y = declared.x or "", declared.y_field or ""
+    revs = {row.get("rev") for row in values}
+    cells = len(revs) * len({row.get(x) for row in values}) * len({row.get(y) for row in values})
+    # every rect layer (the coloured one, then the hover overlay) draws each cell once
+    drawn = sum(1 for item in _mark_items(scene, "rect") if _box(item) is not None)
+    if drawn == 0 or drawn % cells:
+        problems.append(f"cells: {drawn} cells drawn for {cells} (x, y) pairs of the labels")
     return problems
 
 
@@ -290,6 +323,8 @@ def _check_legend(spec: Mapping[str, Any], scene: Mapping[str, Any]) -> list[str
     if len(revs) < 2:
         return []
     labels = [str(item.get("text", "")) for item in _mark_items(scene, "text", "legend-label")]
+    # a chart faceted by revision (DVC's confusion matrix) names each in its header title
+    labels += [str(item.get("text", "")) for item in _mark_items(scene, "text", "title-text")]
     return [f"revision {rev!r} is not in the legend" for rev in revs if not _named(rev, labels)]
 
 

@@ -324,8 +324,8 @@ def _plots(
     edges: np.ndarray,
 ) -> dict[str, list[dict[str, Any]]]:
     """lengths: share of rows per log-length bin (input, sample, target), x at each bin's
-    centre (the open tails one bin width out); tasks and languages: target and achieved rows
-    as labelled bars."""
+    centre (the open tails one bin width out); tasks and languages: one row per task type or
+    language with its target and achieved rows (two series of bars side by side)."""
     width = float(edges[1] - edges[0])
     centres = np.concatenate(
         [[edges[0] - width / 2], (edges[:-1] + edges[1:]) / 2, [edges[-1] + width / 2]]
@@ -340,18 +340,19 @@ def _plots(
         for c, a, b, t in zip(centres, in_bins, sampled_bins, target, strict=True)
     ]
     got = dict(sampled.group_by("task_type").len().iter_rows())
-    tasks = []
-    for t in type_ids():
-        if targets[t] or got.get(t, 0):
-            tasks.append({"task_type": f"{t} (target)", "rows": targets[t]})
-            tasks.append({"task_type": f"{t} (sample)", "rows": int(got.get(t, 0))})
-    languages = []
+    tasks = [
+        {"task_type": t, "target": targets[t], "sample": int(got.get(t, 0))}
+        for t in type_ids()
+        if targets[t] or got.get(t, 0)
+    ]
     in_counts = dict(rows.group_by("lang").len().iter_rows())
     out_counts = dict(sampled.group_by("lang").len().iter_rows())
-    for lang in sorted(set(in_counts) | set(p.lang_share)):
-        if lang in p.lang_share:
-            languages.append(
-                {"lang": f"{lang} (target)", "rows": round(p.lang_share[lang] * sampled.height, 2)}
-            )
-        languages.append({"lang": f"{lang} (sample)", "rows": int(out_counts.get(lang, 0))})
+    languages = [
+        {
+            "lang": lang,
+            "target": round(p.lang_share.get(lang, 0.0) * sampled.height, 2),
+            "sample": int(out_counts.get(lang, 0)),
+        }
+        for lang in sorted(set(in_counts) | set(p.lang_share))
+    ]
     return {"lengths": lengths, "tasks": tasks, "languages": languages}
