@@ -89,3 +89,7 @@ def test_a_model_under_evaluation_shares_its_roles_backend(
         assert base.defaults.max_new_tokens == 9
         assert models.spec_client("base", greedy) is base
         assert not base.backend.loaded  # type: ignore[attr-defined]
+        # a model named like a role, on the role's spec: the same backend, its own counts
+        named_teacher = models.spec_client("teacher", params.models["teacher"])
+        assert named_teacher is not models.client("teacher")
+        assert named_teacher.backend is models.client("teacher").backend

@@ -129,7 +129,7 @@ class RoleModels:
         self.params = params
         self.cache = cache
         self._backends: dict[str, LazyBackend] = {}
-        self._clients: dict[str, LLMClient] = {}
+        self._clients: dict[tuple[str, ...], LLMClient] = {}
         self._resident: LazyBackend | None = None
 
     def client(self, role: str) -> LLMClient:
@@ -139,13 +139,17 @@ class RoleModels:
             raise ParamsError(
                 f"params.yaml: models.{role} is not set (roles: {sorted(self.params.models)})"
             )
-        return self.spec_client(role, spec)
+        return self._client(("role", role), role, spec)
 
     def spec_client(self, name: str, spec: ModelSpec) -> LLMClient:
         """The client for a model that is not a role (a model under evaluation), named
         `name` in progress lines; made once per name and spec. It shares the backend of any
-        role or model whose spec differs only in sampling defaults, like the roles do."""
-        key = f"{name}\x1f{spec.model_dump_json()}"
+        role or model whose spec differs only in sampling defaults, like the roles do, but
+        never a role's client: each client counts its own calls, even for a model named
+        like a role."""
+        return self._client(("model", name, spec.model_dump_json()), name, spec)
+
+    def _client(self, key: tuple[str, ...], name: str, spec: ModelSpec) -> LLMClient:
         if key in self._clients:
             return self._clients[key]
         shared = spec.model_dump_json(exclude=set(SAMPLING_FIELDS))
