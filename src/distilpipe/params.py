@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from distilpipe.errors import ParamsError
 from distilpipe.taxonomy import default_shares, type_ids
@@ -426,6 +433,93 @@ class Train(_Section):
     launcher: Launcher = Field(default_factory=Launcher)
 
 
+class IFEvalSet(_Section):
+    """IFEval in the evaluate stage: the project's prompt set, or a Hub set in its layout."""
+
+    enabled: bool = True
+    hub: str | None = Field(None, description="e.g. google/IFEval; null: the packaged set")
+    limit: int | None = Field(None, gt=0, description="the first N prompts (quick runs)")
+
+
+class MTBenchSet(_Section):
+    """MT-Bench in the evaluate stage: the packaged two-turn questions, judge-graded."""
+
+    enabled: bool = True
+    languages: list[Literal["en", "zh"]] = Field(["en", "zh"], min_length=1)
+    limit: int | None = Field(None, gt=0, description="the first N questions per language")
+
+
+class AlpacaEvalSet(_Section):
+    """AlpacaEval 2.0 in the evaluate stage: pairwise against the reference, LC win rate."""
+
+    enabled: bool = True
+    hub: str | None = Field(
+        None, description="e.g. tatsu-lab/alpaca_eval; null: the packaged instructions"
+    )
+    limit: int | None = Field(None, gt=0, description="the first N instructions (quick runs)")
+    verdict: Literal["logprob", "generate"] = Field(
+        "logprob",
+        description="the judge's P('1') vs P('2') (AlpacaEval 2.0's weighted annotator), or "
+        "a generated digit parsed strictly",
+    )
+
+
+class LMEval(_Section):
+    """General-ability tasks through lm-eval (optional, not installed by default)."""
+
+    tasks: list[str] = Field(
+        default_factory=list, description="e.g. [mmlu, ceval-valid, cmmlu, gsm8k]; empty: none"
+    )
+    limit: int | None = Field(None, gt=0, description="examples per task (quick runs)")
+    allow_code_eval: bool = Field(
+        False, description="humaneval/mbpp execute model-written code: opt in explicitly"
+    )
+
+
+class Evaluate(_Section):
+    """The evaluate stage: each model answers IFEval, MT-Bench and AlpacaEval through the LLM
+    layer; the judge role grades; the reference role answers AlpacaEval's other side."""
+
+    models: dict[str, ModelSpec] = Field(
+        default_factory=lambda: {"base": ModelSpec(model="models/tiny/student")},
+        description="name -> model (a folder or Hub id, or a ModelSpec with its backend)",
+    )
+    base: str = Field("base", description="the model the delta rows compare against")
+    reference: str = Field("teacher", description="AlpacaEval's reference: a role in `models`")
+    judge: str = Field("judge", description="the judge: a role in `models`")
+    max_new_tokens: int = Field(
+        64, gt=0, description="every evaluated model answers greedily with this many new tokens"
+    )
+    ifeval: IFEvalSet = Field(default_factory=IFEvalSet)
+    mt_bench: MTBenchSet = Field(default_factory=MTBenchSet)
+    alpaca_eval: AlpacaEvalSet = Field(default_factory=AlpacaEvalSet)
+    lm_eval: LMEval = Field(default_factory=LMEval)
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _folder_or_spec(cls, value: object) -> object:
+        """`base: models/tiny/student` is short for `base: {model: models/tiny/student}`."""
+        if isinstance(value, dict):
+            return {k: {"model": v} if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_validator("ifeval", "mt_bench", "alpaca_eval", mode="before")
+    @classmethod
+    def _switch(cls, value: object) -> object:
+        """`mt_bench: false` is short for `mt_bench: {enabled: false}`."""
+        return {"enabled": value} if isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _base_is_evaluated(self) -> Evaluate:
+        if not self.models:
+            raise ValueError("models: name at least one model to evaluate")
+        if self.base not in self.models:
+            raise ValueError(f"base {self.base!r} is not one of models {sorted(self.models)}")
+        if "calls" in self.models:
+            raise ValueError("'calls' cannot name a model: metrics/eval.json uses that key")
+        return self
+
+
 class Params(_Section):
     models: dict[str, ModelSpec] = Field(default_factory=dict)
     llm: LLM = Field(default_factory=LLM)
@@ -439,6 +533,7 @@ class Params(_Section):
     train: Train = Field(default_factory=Train)
     train_sft: TrainSFT = Field(default_factory=TrainSFT)
     train_dpo: TrainDPO = Field(default_factory=TrainDPO)
+    evaluate: Evaluate = Field(default_factory=Evaluate)
 
     @model_validator(mode="after")
     def _source_kinds(self) -> Params:

@@ -71,3 +71,25 @@ def test_missing_vllm_fails_when_the_role_is_asked_for(tmp_path: Path) -> None:
     )
     with open_cache(params) as cache, pytest.raises(DistilpipeError, match=r"\.\[gpu\]"):
         RoleModels(params, cache).client("teacher")
+
+
+def test_a_model_under_evaluation_shares_its_roles_backend(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    """spec_client makes a client for a model that is no role (evaluate's models) the same
+    way: one backend per model whatever the sampling, made once per name and spec."""
+    other = tmp_path / "student-model"
+    shutil.copytree(tiny_model_dir, other)
+    params = _params(tiny_model_dir, other, tmp_path / "cache")
+    greedy = params.models["student"].model_copy(update={"max_new_tokens": 9})
+    with open_cache(params) as cache, RoleModels(params, cache) as models:
+        base = models.spec_client("base", greedy)
+        assert base.backend is models.client("student").backend
+        assert base.backend is not models.client("teacher").backend
+        assert base.defaults.max_new_tokens == 9
+        assert models.spec_client("base", greedy) is base
+        assert not base.backend.loaded  # type: ignore[attr-defined]
+        # a model named like a role, on the role's spec: the same backend, its own counts
+        named_teacher = models.spec_client("teacher", params.models["teacher"])
+        assert named_teacher is not models.client("teacher")
+        assert named_teacher.backend is models.client("teacher").backend

@@ -134,18 +134,29 @@ class RoleModels:
         self.params = params
         self.cache = cache
         self._backends: dict[str, LazyBackend] = {}
-        self._clients: dict[str, LLMClient] = {}
+        self._clients: dict[tuple[str, ...], LLMClient] = {}
         self._resident: LazyBackend | None = None
 
     def client(self, role: str) -> LLMClient:
         """The cache-through client for `role` (teacher, student, judge), made once."""
-        if role in self._clients:
-            return self._clients[role]
         spec = self.params.models.get(role)
         if spec is None:
             raise ParamsError(
                 f"params.yaml: models.{role} is not set (roles: {sorted(self.params.models)})"
             )
+        return self._client(("role", role), role, spec)
+
+    def spec_client(self, name: str, spec: ModelSpec) -> LLMClient:
+        """The client for a model that is not a role (a model under evaluation), named
+        `name` in progress lines; made once per name and spec. It shares the backend of any
+        role or model whose spec differs only in sampling defaults, like the roles do, but
+        never a role's client: each client counts its own calls, even for a model named
+        like a role."""
+        return self._client(("model", name, spec.model_dump_json()), name, spec)
+
+    def _client(self, key: tuple[str, ...], name: str, spec: ModelSpec) -> LLMClient:
+        if key in self._clients:
+            return self._clients[key]
         shared = spec.model_dump_json(exclude=set(SAMPLING_FIELDS))
         backend = self._backends.get(shared)
         if backend is None:
@@ -154,12 +165,12 @@ class RoleModels:
             backend,
             self.cache,
             batch_size=self.params.llm.batch_size,
-            name=role,
+            name=name,
             max_failure_rate=self.params.llm.max_failure_rate,
             defaults=Sampling(spec.max_new_tokens, spec.temperature, spec.top_p),
             limit=backend.context_limit,
         )
-        self._clients[role] = client
+        self._clients[key] = client
         return client
 
     def _make_room(self, backend: LazyBackend) -> None:

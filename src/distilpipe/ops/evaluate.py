@@ -1,0 +1,494 @@
+"""evaluate: each model answers IFEval, MT-Bench and AlpacaEval; the judge grades; the
+figures land in one table per model, keyed by benchmark.
+
+Every answer and judgement goes through the LLM layer, so re-evaluating an unchanged model
+with unchanged sets and prompts costs no call, and adding a model costs only its own calls
+(the reference's answers are cached once for all of them). Each call's seed is
+`row_seed(<item>, "evaluate/<benchmark>/<step>")`: it depends on the item, never on the
+model's name, so renaming a model keeps its cache.
+
+Per model, in this order (one model resident at a time, as `RoleModels` keeps it):
+
+- IFEval: the model answers every prompt; `evaluate.ifeval.score` gives strict and loose,
+  prompt- and instruction-level accuracy (percent) and per-type accuracy.
+- MT-Bench: turn 1, then turn 2 with the conversation so far (question 1, the model's own
+  answer, question 2). A turn whose answer is missing is not asked (turn 2) or not graded.
+- AlpacaEval: the model's answer to each instruction.
+
+Then the reference role answers AlpacaEval's instructions, and the judge role grades:
+each MT-Bench turn with the single-answer prompt (reference-guided for math, reasoning and
+coding), `[[N]]` parsed strictly (`n_unparsed` counts the rest); each AlpacaEval pair twice
+with the positions swapped, read from the judge's probabilities of "1"/"2" or from a
+generated digit (`alpaca_eval.verdict`); a pair with an unreadable verdict is counted as
+`n_unparsed`, never judged on one position. Raw and length-controlled win rates follow.
+
+Nothing an LLM call cannot do fails the stage: a prompt too long for its model (`TooLong`)
+or a call failed after its retries leaves that item out of its benchmark and is counted
+(`too_long`, `failed`, `judge_too_long`, `judge_failed`); the LLM layer's own
+`max_failure_rate` still stops a stage whose calls fail wholesale. Figures computed over
+no item are None.
+
+`lm_eval_figures` runs lm-eval's tasks (MMLU, CEval, ...) outside the LLM layer, only when
+lm-eval is installed and its data reachable; otherwise it says why, in one line.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from distilpipe.evaluate import alpaca, ifeval, mt_bench
+from distilpipe.evaluate.report import DECIMALS, ifeval_figures, rounded
+from distilpipe.llm.client import LLMClient, row_seed
+from distilpipe.llm.types import (
+    ChoiceRequest,
+    Failure,
+    GenerateRequest,
+    Generation,
+    Message,
+    TooLong,
+)
+from distilpipe.params import Evaluate, LMEval, ModelSpec
+
+BENCHMARKS = ("ifeval", "mt_bench", "alpaca_eval")
+# lm-eval tasks that execute model-written code; they run only with allow_code_eval.
+CODE_TASKS = ("humaneval", "mbpp")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class EvalSets:
+    """The items each benchmark asks, None for a benchmark switched off."""
+
+    ifeval: list[ifeval.IFEvalPrompt] | None
+    mt_bench: list[tuple[str, mt_bench.Question]] | None  # (language, question)
+    alpaca_eval: list[alpaca.AlpacaInstruction] | None
+
+
+def load_sets(p: Evaluate) -> EvalSets:
+    """The packaged sets (or the public ones, when `hub` is set), each cut to its `limit`.
+    A public set that cannot be loaded raises EvalDataError (one line)."""
+    prompts = None
+    if p.ifeval.enabled:
+        prompts = ifeval.load_hub_prompts(p.ifeval.hub) if p.ifeval.hub else ifeval.load_prompts()
+        prompts = prompts[: p.ifeval.limit]
+    questions = None
+    if p.mt_bench.enabled:
+        questions = [
+            (str(lang), q)
+            for lang in p.mt_bench.languages
+            for q in mt_bench.load_questions(mt_bench.question_file(lang))[: p.mt_bench.limit]
+        ]
+    instructions = None
+    if p.alpaca_eval.enabled:
+        instructions = (
+            alpaca.load_hub_instructions(p.alpaca_eval.hub)
+            if p.alpaca_eval.hub
+            else alpaca.load_instructions()
+        )[: p.alpaca_eval.limit]
+    return EvalSets(prompts, questions, instructions)
+
+
+def eval_spec(spec: ModelSpec, max_new_tokens: int) -> ModelSpec:
+    """The spec a model is evaluated with: greedy, `max_new_tokens` new tokens, so every
+    model answers on the same footing whatever sampling its entry names."""
+    return spec.model_copy(
+        update={"temperature": 0.0, "top_p": 1.0, "max_new_tokens": max_new_tokens}
+    )
+
+
+def text_lang(text: str) -> str:
+    """ "zh" for a text with a Han character, else "en": which judge template to use."""
+    return "zh" if _HAN.search(text) else "en"
+
+
+@dataclass
+class EvalResult:
+    figures: dict[str, dict[str, dict[str, Any]]]  # model -> benchmark -> figure -> value
+    calls: dict[str, Any]  # per model and role: the LLM layer's counts
+    plots: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # "<kind>/<model>"
+
+
+@dataclass
+class _Answers:
+    """One model's (or the reference's) answers by item index, and why others have none."""
+
+    texts: dict[int, str] = field(default_factory=dict)
+    too_long: int = 0
+    failed: int = 0
+
+    def counts(self, prefix: str = "") -> dict[str, int]:
+        return {f"{prefix}too_long": self.too_long, f"{prefix}failed": self.failed}
+
+
+def _collect(outs: Sequence[Generation | Failure], index: Sequence[int]) -> _Answers:
+    answers = _Answers()
+    for i, out in zip(index, outs, strict=True):
+        if isinstance(out, TooLong):
+            answers.too_long += 1
+        elif isinstance(out, Failure):
+            answers.failed += 1
+        else:
+            answers.texts[i] = out.text
+    return answers
+
+
+def _user(text: str) -> tuple[Message, ...]:
+    return ({"role": "user", "content": text},)
+
+
+def evaluate_models(
+    sets: EvalSets,
+    models: Mapping[str, LLMClient],
+    client: Callable[[str], LLMClient],
+    p: Evaluate,
+) -> EvalResult:
+    """Evaluate every model in `models` (name -> client, greedy: see `eval_spec`) on the
+    enabled benchmarks of `sets`. `client(role)` gives the reference's (`p.reference`,
+    asked for only when AlpacaEval is on) and the judge's (`p.judge`, when MT-Bench or
+    AlpacaEval is on) clients. Returns per-model figures, call counts and plot rows."""
+    answers: dict[str, dict[str, Any]] = {name: {} for name in models}
+    for name, model in models.items():  # one model after another: each is loaded once
+        if sets.ifeval is not None:
+            answers[name]["ifeval"] = _ifeval_answers(model, sets.ifeval)
+        if sets.mt_bench is not None:
+            answers[name]["mt_bench"] = _mt_bench_answers(model, sets.mt_bench)
+        if sets.alpaca_eval is not None:
+            answers[name]["alpaca_eval"] = _alpaca_answers(
+                model, sets.alpaca_eval, "evaluate/alpaca_eval/answer"
+            )
+    roles: dict[str, LLMClient] = {}
+    reference = None
+    if sets.alpaca_eval is not None:
+        roles["reference"] = client(p.reference)
+        reference = _alpaca_answers(
+            roles["reference"], sets.alpaca_eval, "evaluate/alpaca_eval/reference"
+        )
+    if sets.mt_bench is not None or sets.alpaca_eval is not None:
+        roles["judge"] = client(p.judge)
+
+    figures: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in models}
+    plots: dict[str, list[dict[str, Any]]] = {}
+    for name in models:
+        if sets.ifeval is not None:
+            figures[name]["ifeval"], plots[f"ifeval/{name}"] = _ifeval_figures(
+                sets.ifeval, answers[name]["ifeval"]
+            )
+        if sets.mt_bench is not None:
+            figures[name]["mt_bench"], plots[f"mt_bench/{name}"] = _mt_bench_figures(
+                roles["judge"], sets.mt_bench, answers[name]["mt_bench"]
+            )
+        if sets.alpaca_eval is not None and reference is not None:
+            figures[name]["alpaca_eval"] = _alpaca_figures(
+                roles["judge"],
+                p.alpaca_eval.verdict,
+                sets.alpaca_eval,
+                answers[name]["alpaca_eval"],
+                reference,
+            )
+    calls = {
+        "by_model": {name: model.stats.as_dict() for name, model in models.items()},
+        "by_role": {role: c.stats.as_dict() for role, c in roles.items()},
+    }
+    return EvalResult(figures, calls, plots)
+
+
+# --- IFEval ---------------------------------------------------------------------------------
+
+
+def _ifeval_answers(model: LLMClient, prompts: list[ifeval.IFEvalPrompt]) -> _Answers:
+    requests = [
+        GenerateRequest(
+            _user(q.prompt), model.sampling(row_seed(str(q.key), "evaluate/ifeval/answer"))
+        )
+        for q in prompts
+    ]
+    return _collect(model.generate(requests), range(len(prompts)))
+
+
+def _ifeval_figures(
+    prompts: list[ifeval.IFEvalPrompt], answers: _Answers
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """IFEval's accuracies over the answered prompts, and per-type plot rows."""
+    answered = sorted(answers.texts)
+    if not answered:
+        empty = dict.fromkeys(
+            ("prompt_strict", "prompt_loose", "instruction_strict", "instruction_loose")
+        )
+        return {**empty, "n_prompts": 0, "n_instructions": 0, **answers.counts()}, []
+    scores = ifeval.score([prompts[i] for i in answered], [answers.texts[i] for i in answered])
+    rows = [
+        {
+            "instruction": instruction_id,
+            "strict": round(100 * scores.by_type_strict[instruction_id], DECIMALS),
+            "loose": round(100 * scores.by_type_loose[instruction_id], DECIMALS),
+        }
+        for instruction_id in scores.by_type_strict
+    ]
+    return {**ifeval_figures(scores), **answers.counts()}, rows
+
+
+# --- MT-Bench -------------------------------------------------------------------------------
+
+
+def _mt_item(lang: str, question: mt_bench.Question) -> str:
+    return f"{lang}/{question.question_id}"
+
+
+def _mt_bench_answers(
+    model: LLMClient, questions: list[tuple[str, mt_bench.Question]]
+) -> tuple[_Answers, _Answers]:
+    """Turn-1 answers, then turn-2 answers to the conversation so far."""
+    first = _collect(
+        model.generate(
+            [
+                GenerateRequest(
+                    _user(q.turns[0]),
+                    model.sampling(row_seed(_mt_item(lang, q), "evaluate/mt_bench/turn_1")),
+                )
+                for lang, q in questions
+            ]
+        ),
+        range(len(questions)),
+    )
+    asked = sorted(first.texts)
+    second = _collect(
+        model.generate(
+            [
+                GenerateRequest(
+                    (
+                        {"role": "user", "content": questions[i][1].turns[0]},
+                        {"role": "assistant", "content": first.texts[i]},
+                        {"role": "user", "content": questions[i][1].turns[1]},
+                    ),
+                    model.sampling(row_seed(_mt_item(*questions[i]), "evaluate/mt_bench/turn_2")),
+                )
+                for i in asked
+            ]
+        ),
+        asked,
+    )
+    return first, second
+
+
+def _mt_bench_figures(
+    judge: LLMClient,
+    questions: list[tuple[str, mt_bench.Question]],
+    answers: tuple[_Answers, _Answers],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The judge's grade of every answered turn, summarised; per-category plot rows."""
+    first, second = answers
+    todo: list[tuple[int, int]] = [(i, 1) for i in sorted(first.texts)]
+    todo += [(i, 2) for i in sorted(second.texts)]
+    requests = []
+    for i, turn in todo:
+        lang, question = questions[i]
+        so_far = (first.texts[i],) if turn == 1 else (first.texts[i], second.texts[i])
+        text, template_hash = mt_bench.judge_prompt(question, so_far, turn, lang)
+        seed = row_seed(_mt_item(lang, question), f"evaluate/mt_bench/judge_{turn}")
+        requests.append(GenerateRequest(_user(text), judge.sampling(seed), template_hash))
+    grades: list[mt_bench.Grade] = []
+    judged = _Answers()
+    for (i, turn), out in zip(todo, judge.generate(requests), strict=True):
+        if isinstance(out, TooLong):
+            judged.too_long += 1
+        elif isinstance(out, Failure):
+            judged.failed += 1
+        else:
+            question = questions[i][1]
+            rating = mt_bench.parse_rating(out.text)
+            grades.append(mt_bench.Grade(question.question_id, question.category, turn, rating))
+    summary = rounded(mt_bench.summarise(grades))
+    counts = {
+        "too_long": first.too_long + second.too_long,
+        "failed": first.failed + second.failed,
+        **judged.counts("judge_"),
+    }
+    rows = [
+        {"category": key.removeprefix("category/"), "rating": value}
+        for key, value in summary.items()
+        if key.startswith("category/")
+    ]
+    return {**summary, **counts}, rows
+
+
+# --- AlpacaEval -----------------------------------------------------------------------------
+
+
+def _alpaca_item(instruction: alpaca.AlpacaInstruction) -> str:
+    return f"{instruction.dataset}\x1f{instruction.instruction}"
+
+
+def _alpaca_answers(
+    model: LLMClient, instructions: list[alpaca.AlpacaInstruction], stage: str
+) -> _Answers:
+    requests = [
+        GenerateRequest(_user(x.instruction), model.sampling(row_seed(_alpaca_item(x), stage)))
+        for x in instructions
+    ]
+    return _collect(model.generate(requests), range(len(instructions)))
+
+
+def _alpaca_figures(
+    judge: LLMClient,
+    verdict: str,
+    instructions: list[alpaca.AlpacaInstruction],
+    answers: _Answers,
+    reference: _Answers,
+) -> dict[str, Any]:
+    """Each pair judged twice (the model's answer first, then second); raw and LC win rate."""
+    pairs = [i for i in sorted(answers.texts) if i in reference.texts]
+    prompts = [
+        alpaca.judge_pair_prompt(
+            instructions[i].instruction,
+            answers.texts[i],
+            reference.texts[i],
+            model_first,
+            text_lang(instructions[i].instruction),
+        )
+        for i in pairs
+        for model_first in (True, False)
+    ]
+    judged = _Answers()
+    preferences: dict[int, float] = {}
+    if verdict == "logprob":
+        probs = judge.choice_logprobs(
+            [ChoiceRequest(_user(text), alpaca.VERDICTS, h) for text, h in prompts]
+        )
+        for k, i in enumerate(pairs):
+            first, second = probs[2 * k], probs[2 * k + 1]
+            if _count_failure(judged, first, second):
+                continue
+            assert not isinstance(first, Failure) and not isinstance(second, Failure)
+            preference = alpaca.pair_preference_from_probs(first.probs, second.probs)
+            if preference is not None:
+                preferences[i] = preference
+    else:
+        seeds = [
+            row_seed(_alpaca_item(instructions[i]), f"evaluate/alpaca_eval/judge_{position}")
+            for i in pairs
+            for position in ("first", "second")
+        ]
+        outs = judge.generate(
+            [
+                GenerateRequest(_user(text), judge.sampling(seed), h)
+                for (text, h), seed in zip(prompts, seeds, strict=True)
+            ]
+        )
+        for k, i in enumerate(pairs):
+            said_first, said_second = outs[2 * k], outs[2 * k + 1]
+            if _count_failure(judged, said_first, said_second):
+                continue
+            assert isinstance(said_first, Generation) and isinstance(said_second, Generation)
+            preference = alpaca.pair_preference(
+                alpaca.parse_verdict(said_first.text), alpaca.parse_verdict(said_second.text)
+            )
+            if preference is not None:
+                preferences[i] = preference
+    judged_pairs = len(pairs) - judged.too_long - judged.failed
+    figures: dict[str, Any] = {"win_rate": None, "lc_win_rate": None}
+    if preferences:
+        done = sorted(preferences)
+        rates = alpaca.win_rates(
+            [preferences[i] for i in done],
+            [len(answers.texts[i]) for i in done],
+            [len(reference.texts[i]) for i in done],
+        )
+        figures = {"win_rate": rates.win_rate, "lc_win_rate": rates.lc_win_rate}
+    return rounded(
+        {
+            **figures,
+            "n_pairs": len(preferences),
+            "n_unparsed": judged_pairs - len(preferences),
+            **answers.counts(),
+            "reference_too_long": reference.too_long,
+            "reference_failed": reference.failed,
+            **judged.counts("judge_"),
+        }
+    )
+
+
+def _count_failure(counts: _Answers, *results: object) -> bool:
+    """Count a pair with a failed judgement (TooLong first); True when there was one."""
+    if any(isinstance(r, TooLong) for r in results):
+        counts.too_long += 1
+        return True
+    if any(isinstance(r, Failure) for r in results):
+        counts.failed += 1
+        return True
+    return False
+
+
+# --- lm-eval --------------------------------------------------------------------------------
+
+
+def lm_eval_figures(
+    models: Mapping[str, ModelSpec], p: LMEval
+) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """lm-eval's tasks for each model: (model -> figures, None), or, when they cannot run,
+    (model -> {"status": "skipped", "reason": ...}, the reason in one line). Figures are
+    percentages keyed by the task's name before its first "-" (`ceval-valid` -> `ceval`).
+    Code-executing tasks (humaneval, mbpp) run only with `allow_code_eval`."""
+    if not p.tasks:
+        return {}, None
+    reason = _lm_eval_unavailable(models, p)
+    if reason is None:
+        try:
+            return {name: _run_lm_eval(spec, p) for name, spec in models.items()}, None
+        except Exception as exc:  # data unreachable, unknown task: lm-eval says which
+            first_line = (str(exc).strip().splitlines() or [""])[0]
+            reason = f"lm-eval could not run {p.tasks}: {type(exc).__name__}: {first_line}"
+    return {name: {"status": "skipped", "reason": reason} for name in models}, reason
+
+
+def _lm_eval_unavailable(models: Mapping[str, ModelSpec], p: LMEval) -> str | None:
+    if importlib.util.find_spec("lm_eval") is None:
+        return "lm-eval is not installed (pip install lm-eval); general-ability tasks skipped"
+    code = [t for t in p.tasks if t.split("-")[0] in CODE_TASKS]
+    if code and not p.allow_code_eval:
+        return f"{code} execute model-written code: set evaluate.lm_eval.allow_code_eval: true"
+    api = [name for name, spec in models.items() if spec.backend == "openai"]
+    if api:
+        return f"lm-eval runs local models only (transformers or vllm), not {api}"
+    return None
+
+
+def _run_lm_eval(spec: ModelSpec, p: LMEval) -> dict[str, Any]:
+    import lm_eval  # optional: checked by _lm_eval_unavailable
+
+    kind = "vllm" if spec.backend == "vllm" else "hf"
+    args = f"pretrained={spec.model}" + (f",revision={spec.revision}" if spec.revision else "")
+    out = lm_eval.simple_evaluate(
+        model=kind,
+        model_args=args,
+        tasks=list(p.tasks),
+        limit=p.limit,
+        random_seed=0,
+        numpy_random_seed=0,
+        torch_random_seed=0,
+        confirm_run_unsafe_code=p.allow_code_eval,
+    )
+    return lm_eval_results(out["results"], p.tasks)
+
+
+def lm_eval_results(
+    results: Mapping[str, Mapping[str, Any]], tasks: Sequence[str]
+) -> dict[str, Any]:
+    """Each task's headline score in percent from lm-eval's `results`: its first numeric
+    metric that is not a standard error (`acc,none`, `exact_match,strict-match`, ...)."""
+    figures: dict[str, Any] = {}
+    for task in tasks:
+        values = results.get(task, {})
+        score = next(
+            (
+                float(v)
+                for k, v in values.items()
+                if "," in k and "stderr" not in k and isinstance(v, int | float)
+            ),
+            None,
+        )
+        figures[task.split("-")[0]] = None if score is None else round(100 * score, DECIMALS)
+    return figures

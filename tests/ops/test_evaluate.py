@@ -1,0 +1,322 @@
+"""evaluate_models over scripted backends: who is asked what, in which order, how answers and
+judgements become figures, and what a warm cache, a failed call or a too-long prompt cost."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from distilpipe.evaluate import alpaca, ifeval, mt_bench
+from distilpipe.llm.cache import CallCache
+from distilpipe.llm.client import LLMClient
+from distilpipe.llm.types import (
+    ChoiceProbs,
+    ChoiceRequest,
+    Failure,
+    GenerateRequest,
+    Generation,
+    Message,
+    Sampling,
+)
+from distilpipe.ops import evaluate as ev
+from distilpipe.params import Evaluate, LMEval, ModelSpec
+from tests.ops.test_judge import CharLimit
+
+Messages = tuple[Message, ...]
+
+
+class Scripted:
+    """A Backend whose replies are a function of the messages; it records what it was asked."""
+
+    def __init__(
+        self,
+        name: str,
+        reply: Callable[[Messages], str],
+        prefer: Callable[[str], dict[str, float]] | None = None,
+    ):
+        self.identity = f"scripted:{name}"
+        self.reply = reply
+        self.prefer = prefer
+        self.asked: list[Messages] = []
+
+    def generate(self, requests: list[GenerateRequest]) -> list[Generation | Failure]:
+        self.asked += [r.messages for r in requests]
+        out: list[Generation | Failure] = []
+        for r in requests:
+            text = self.reply(r.messages)
+            out.append(Failure("HTTP 503") if text == "FAIL" else Generation(text, "stop", 5, 3))
+        return out
+
+    def choice_logprobs(self, requests: list[ChoiceRequest]) -> list[ChoiceProbs | Failure]:
+        assert self.prefer is not None
+        self.asked += [r.messages for r in requests]
+        return [ChoiceProbs(self.prefer(r.messages[-1]["content"]), 10) for r in requests]
+
+    def close(self) -> None:
+        pass
+
+
+def _client(cache: CallCache, backend: Scripted, context: int | None = None) -> LLMClient:
+    limit = CharLimit(context) if context else None
+    return LLMClient(
+        backend,
+        cache,
+        batch_size=4,
+        name=backend.identity,
+        defaults=Sampling(max_new_tokens=10),
+        limit=lambda: limit,  # type: ignore[arg-type,return-value]
+    )
+
+
+# Two IFEval prompts whose checks need no language detector.
+PROMPTS = [
+    ifeval.IFEvalPrompt(
+        1,
+        "Describe rain in all lowercase letters.",
+        ("change_case:english_lowercase",),
+        ({},),
+    ),
+    ifeval.IFEvalPrompt(
+        2,
+        "Describe snow without commas, with a title in double angular brackets.",
+        ("punctuation:no_comma", "detectable_format:title"),
+        ({}, {}),
+    ),
+]
+
+
+def obedient(messages: Messages) -> str:
+    return "<<snow>>\nsoft white and quiet" if "snow" in messages[-1]["content"] else "wet, grey"
+
+
+def disobedient(messages: Messages) -> str:
+    return "Rain, Snow, WIND and Hail."
+
+
+def _judge_reply(messages: Messages) -> str:
+    """MT-Bench: [[8]] for a first turn, an unparseable rating for a second."""
+    text = messages[-1]["content"]
+    return "Rating: 7" if "second question" in text else "Good. Rating: [[8]]"
+
+
+def _output_1(text: str) -> str:
+    """Output 1 of an English or Chinese pairwise prompt."""
+    return re.split(r"\[Output 2\]|【回答 2】", re.split(r"\[Output 1\]|【回答 1】", text)[1])[0]
+
+
+def _prefer_good(text: str) -> dict[str, float]:
+    """AlpacaEval: the judge prefers whichever output says GOOD."""
+    one = _output_1(text)
+    return {"1": 0.9, "2": 0.1} if "GOOD" in one else {"1": 0.1, "2": 0.9}
+
+
+def _sets(**kwargs: object) -> ev.EvalSets:
+    base: dict[str, object] = {"ifeval": None, "mt_bench": None, "alpaca_eval": None}
+    return ev.EvalSets(**{**base, **kwargs})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def cache(tmp_path: Path):
+    with CallCache(tmp_path / "cache") as c:
+        yield c
+
+
+def _roles(cache: CallCache, **backends: Scripted) -> Callable[[str], LLMClient]:
+    made = {
+        "teacher": Scripted("teacher", lambda m: "reference answer, fairly long " * 3),
+        "judge": Scripted("judge", _judge_reply, _prefer_good),
+        **backends,
+    }
+    clients = {role: _client(cache, b) for role, b in made.items()}
+    return clients.__getitem__
+
+
+def test_a_model_that_follows_instructions_scores_higher_on_ifeval(cache: CallCache) -> None:
+    good, bad = Scripted("good", obedient), Scripted("bad", disobedient)
+    models = {"good": _client(cache, good), "bad": _client(cache, bad)}
+    result = ev.evaluate_models(_sets(ifeval=PROMPTS), models, _roles(cache), Evaluate())
+    g, b = result.figures["good"]["ifeval"], result.figures["bad"]["ifeval"]
+    assert g["prompt_strict"] == 100.0 and g["instruction_strict"] == 100.0
+    assert b["prompt_strict"] == 0.0 and b["instruction_loose"] == 0.0
+    assert (g["n_prompts"], g["n_instructions"], g["too_long"]) == (2, 3, 0)
+    assert sorted(m[-1]["content"] for m in good.asked) == sorted(p.prompt for p in PROMPTS)
+    plot = {row["instruction"]: row for row in result.plots["ifeval/bad"]}
+    assert plot["punctuation:no_comma"]["strict"] == 0.0
+    assert set(result.figures["good"]) == {"ifeval"}  # no other benchmark was asked for
+    assert "judge" not in result.calls["by_role"]
+
+
+def test_mt_bench_turn_2_sees_turn_1_and_unparsed_ratings_are_counted(cache: CallCache) -> None:
+    questions = [("en", q) for q in mt_bench.load_questions(mt_bench.question_file("en"))]
+    picked = [next(x for x in questions if x[1].category == c) for c in ("writing", "math")]
+    model = Scripted("model", lambda m: f"answer {len(m)}: {m[-1]['content'][:12]}")
+    judge = Scripted("judge", _judge_reply)
+    result = ev.evaluate_models(
+        _sets(mt_bench=picked),
+        {"m": _client(cache, model)},
+        _roles(cache, judge=judge),
+        Evaluate(),
+    )
+    second_turns = [m for m in model.asked if len(m) == 3]
+    assert len(second_turns) == 2
+    for messages in second_turns:
+        question = next(q for _, q in picked if q.turns[0] == messages[0]["content"])
+        assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+        assert messages[1]["content"] == f"answer 1: {question.turns[0][:12]}"
+        assert messages[2]["content"] == question.turns[1]
+    judged = [m[-1]["content"] for m in judge.asked]
+    assert len(judged) == 4
+    math_prompts = [t for t in judged if picked[1][1].turns[0] in t]
+    assert all(picked[1][1].reference[0] in t for t in math_prompts)  # reference-guided
+    figures = result.figures["m"]["mt_bench"]
+    assert figures["turn_1"] == 8.0 and figures["overall"] == 8.0
+    assert figures["turn_2"] is None
+    assert (figures["n_graded"], figures["n_unparsed"]) == (4, 2)
+    assert figures["category/writing"] == 8.0
+    assert result.plots["mt_bench/m"] == [
+        {"category": "writing", "rating": 8.0},
+        {"category": "math", "rating": 8.0},
+    ]
+
+
+def test_alpaca_eval_judges_each_pair_twice_with_positions_swapped(cache: CallCache) -> None:
+    instructions = alpaca.load_instructions()[:3] + alpaca.load_instructions()[-3:]
+    better = Scripted("better", lambda m: "GOOD")
+    judge = Scripted("judge", _judge_reply, _prefer_good)
+    result = ev.evaluate_models(
+        _sets(alpaca_eval=instructions),
+        {"better": _client(cache, better)},
+        _roles(cache, judge=judge),
+        Evaluate(),
+    )
+    prompts = [m[-1]["content"] for m in judge.asked]
+    assert len(prompts) == 2 * len(instructions)
+    for x in instructions:
+        seen = [p for p in prompts if x.instruction in p]
+        firsts = sorted("GOOD" in _output_1(p) for p in seen)
+        assert firsts == [False, True]  # the model's answer once in each position
+    assert sum("哪个回答更好" in p for p in prompts) == 6  # the Chinese template for zh
+    figures = result.figures["better"]["alpaca_eval"]
+    assert figures["win_rate"] == pytest.approx(90.0)
+    assert figures["n_pairs"] == 6 and figures["n_unparsed"] == 0
+
+    # a judge that always names output 1 cancels out: one win and one loss per pair
+    biased = Scripted("biased", _judge_reply, lambda t: {"1": 1.0, "2": 0.0})
+    tied = ev.evaluate_models(
+        _sets(alpaca_eval=instructions),
+        {"better": _client(cache, better)},
+        _roles(cache, judge=biased),
+        Evaluate(),
+    )
+    assert tied.figures["better"]["alpaca_eval"]["win_rate"] == pytest.approx(50.0)
+    assert tied.figures["better"]["alpaca_eval"]["lc_win_rate"] == pytest.approx(50.0, abs=1.0)
+
+
+def test_a_warm_cache_makes_no_call_and_gives_the_same_figures(cache: CallCache) -> None:
+    sets = _sets(
+        ifeval=PROMPTS,
+        mt_bench=[("zh", mt_bench.load_questions(mt_bench.question_file("zh"))[0])],
+        alpaca_eval=alpaca.load_instructions()[:2],
+    )
+
+    def run() -> tuple[ev.EvalResult, list[Scripted]]:
+        backends = [Scripted("m", obedient), Scripted("judge", _judge_reply, _prefer_good)]
+        roles = _roles(cache, judge=backends[1])
+        return ev.evaluate_models(sets, {"m": _client(cache, backends[0])}, roles, Evaluate()), [
+            *backends
+        ]
+
+    cold, _ = run()
+    warm, backends = run()
+    assert warm.figures == cold.figures
+    assert all(b.asked == [] for b in backends)
+    stats = [*warm.calls["by_model"].values(), *warm.calls["by_role"].values()]
+    assert sum(s["cache_misses"] for s in stats) == 0
+    assert sum(s["cache_hits"] for s in stats) == sum(s["calls"] for s in stats) > 0
+
+
+def test_too_long_and_failed_calls_are_counted_not_fatal(cache: CallCache) -> None:
+    long_prompt = ifeval.IFEvalPrompt(3, "Describe hail " * 20, ("punctuation:no_comma",), ({},))
+    sets = _sets(ifeval=[*PROMPTS, long_prompt], alpaca_eval=alpaca.load_instructions()[:2])
+    model = _client(cache, Scripted("m", obedient), context=100)
+    failing_judge = Scripted("judge", _judge_reply, _prefer_good)
+    roles = _roles(cache, judge=failing_judge)
+    client = LLMClient(
+        Scripted("judge-fails", lambda m: "FAIL"),
+        cache,
+        batch_size=4,
+        name="judge",
+        max_failure_rate=1.0,
+        defaults=Sampling(max_new_tokens=10),
+    )
+    p = Evaluate.model_validate({"alpaca_eval": {"verdict": "generate"}})
+    result = ev.evaluate_models(
+        sets, {"m": model}, lambda r: client if r == "judge" else roles(r), p
+    )
+    figures = result.figures["m"]
+    assert figures["ifeval"]["too_long"] == 1 and figures["ifeval"]["n_prompts"] == 2
+    assert figures["ifeval"]["prompt_strict"] == 100.0  # scored over the answered prompts
+    assert figures["alpaca_eval"]["judge_failed"] == 2
+    assert figures["alpaca_eval"]["win_rate"] is None and figures["alpaca_eval"]["n_pairs"] == 0
+    assert result.calls["by_model"]["m"]["too_long"] == 1
+
+
+def test_eval_spec_is_greedy_with_the_stage_budget() -> None:
+    spec = ModelSpec(model="models/x", temperature=0.7, top_p=0.9, max_new_tokens=512)
+    greedy = ev.eval_spec(spec, 64)
+    assert (greedy.temperature, greedy.top_p, greedy.max_new_tokens) == (0.0, 1.0, 64)
+    assert greedy.model == "models/x"
+
+
+def test_evaluate_params_shorthands() -> None:
+    p = Evaluate.model_validate(
+        {"models": {"base": "models/tiny/student"}, "mt_bench": False, "ifeval": {"limit": 3}}
+    )
+    assert p.models["base"].model == "models/tiny/student"
+    assert not p.mt_bench.enabled and p.ifeval.enabled and p.ifeval.limit == 3
+    with pytest.raises(ValueError, match="base 'sft' is not one of"):
+        Evaluate.model_validate({"base": "sft"})
+
+
+def test_load_sets_applies_limits_and_switches() -> None:
+    p = Evaluate.model_validate(
+        {
+            "ifeval": {"limit": 5},
+            "mt_bench": {"limit": 2, "languages": ["zh"]},
+            "alpaca_eval": False,
+        }
+    )
+    sets = ev.load_sets(p)
+    assert sets.ifeval is not None and len(sets.ifeval) == 5
+    assert sets.mt_bench is not None and [lang for lang, _ in sets.mt_bench] == ["zh", "zh"]
+    assert sets.alpaca_eval is None
+
+
+def test_lm_eval_is_skipped_with_one_line_when_not_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    specs = {"base": ModelSpec(model="models/tiny/student")}
+    assert ev.lm_eval_figures(specs, LMEval()) == ({}, None)  # no tasks: nothing to say
+    real = ev.importlib.util.find_spec
+    monkeypatch.setattr(
+        ev.importlib.util, "find_spec", lambda name: None if name == "lm_eval" else real(name)
+    )
+    figures, reason = ev.lm_eval_figures(specs, LMEval(tasks=["mmlu"]))
+    assert reason is not None and "lm-eval is not installed" in reason
+    assert figures == {"base": {"status": "skipped", "reason": reason}}
+
+
+def test_lm_eval_results_take_each_tasks_headline_score() -> None:
+    results = {
+        "mmlu": {"alias": "mmlu", "acc,none": 0.25, "acc_stderr,none": 0.01},
+        "gsm8k": {"exact_match,strict-match": 0.125, "exact_match_stderr,strict-match": 0.02},
+    }
+    assert ev.lm_eval_results(results, ["mmlu", "gsm8k", "ceval-valid"]) == {
+        "mmlu": 25.0,
+        "gsm8k": 12.5,
+        "ceval": None,
+    }
+    assert re.fullmatch(r"zh", ev.text_lang("你好 world")) and ev.text_lang("hello") == "en"
