@@ -26,12 +26,15 @@ REVS = ("HEAD~1", "workspace")  # what `dvc plots diff HEAD~1` names the two rev
 
 
 def _shrink(repo: Path) -> None:
-    """Fewer rows and a shorter bootstrap: seconds, not minutes."""
+    """Fewer rows, a shorter bootstrap and fewer evaluation prompts: seconds, not minutes."""
     params = params_of(repo)
     for source in params["sources"].values():
         source["limit"] = 15
     params["bootstrap"]["steps"] = 12
-    set_params(repo, sources=params["sources"], bootstrap=params["bootstrap"])
+    evaluate = params["evaluate"]
+    for bench in ("ifeval", "mt_bench", "alpaca_eval"):
+        evaluate[bench] = {**evaluate[bench], "limit": 8}
+    set_params(repo, sources=params["sources"], bootstrap=params["bootstrap"], evaluate=evaluate)
 
 
 @pytest.fixture(scope="module")
