@@ -20,8 +20,8 @@ from tests.e2e.conftest import params_of, run
 PLOTS = [
     "plots/classify/confusion.json",
     "plots/classify/labels.json",
-    "plots/sample/tasks.json",
-    "plots/sample/languages.json",
+    "sample_tasks",
+    "sample_languages",
     "sample_lengths",
 ]
 

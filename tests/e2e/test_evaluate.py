@@ -56,8 +56,6 @@ def test_evaluate_writes_the_table_reruns_from_cache_and_diffs(repo: Path) -> No
         rows = json.loads((repo / f"plots/evaluate/{kind}/base.json").read_text())
         label = "category" if kind == "mt_bench" else "instruction"
         assert rows and all(isinstance(row[label], str) for row in rows)
-    shown = json.loads(run(repo, "dvc", "plots", "show", "--json").stdout)["data"]
-    assert {f"plots/evaluate/{kind}/base.json" for kind in ("mt_bench", "ifeval")} <= set(shown)
 
     # nothing changed: every call is a cache hit, and the figures are the same
     run(repo, "dvc", "repro", "--force", "evaluate")
