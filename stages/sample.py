@@ -5,6 +5,7 @@ import polars as pl
 
 from distilpipe import io, stage
 from distilpipe.errors import DistilpipeError
+from distilpipe.llm.context import load_error, tokenizer_source
 from distilpipe.ops.classify import instructions
 from distilpipe.ops.sample import sample_rows
 from distilpipe.params import load_params
@@ -23,7 +24,21 @@ def main() -> None:
         spec = params.models.get("student")
         if spec is None:
             raise DistilpipeError("params.yaml: sample.length.unit: tokens needs models.student")
-        tokenizer = AutoTokenizer.from_pretrained(spec.model, revision=spec.revision)
+        # the student's own tokenizer, found as the LLM layer finds it (an API model: only
+        # through models.student.tokenizer)
+        source = tokenizer_source(spec)
+        if source is None:
+            raise DistilpipeError(
+                f"params.yaml: sample.length.unit: tokens, but models.student ({spec.model!r}) "
+                "is an API model with no tokenizer: set models.student.tokenizer, or "
+                "sample.length.unit: chars"
+            )
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(
+                source, revision=spec.revision if source == spec.model else None
+            )
+        except (OSError, ValueError) as exc:
+            raise DistilpipeError(load_error(source, "tokenizer", exc)) from None
         ids = (
             tokenizer(texts.to_list(), add_special_tokens=False)["input_ids"] if len(texts) else []
         )
