@@ -46,7 +46,6 @@ Everything here is deterministic: the same inputs give the same numbers.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -57,7 +56,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from distilpipe.errors import InputError
-from distilpipe.evaluate.hub import hub_records
+from distilpipe.evaluate.hub import hub_records, jsonl_records
 from distilpipe.prompts import render
 
 C = 100.0
@@ -189,19 +188,12 @@ def load_instructions(path: Path = PACKAGED_INSTRUCTIONS) -> list[AlpacaInstruct
     InputError names the file and line of a bad record or a repeated instruction."""
     instructions: list[AlpacaInstruction] = []
     seen: set[str] = set()
-    with open(path, encoding="utf-8") as handle:
-        for line, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise InputError(str(path), f"not JSON: {exc.msg}", line) from None
-            item = _instruction(record, str(path), line)
-            if item.instruction in seen:
-                raise InputError(str(path), "instruction appears twice", line)
-            seen.add(item.instruction)
-            instructions.append(item)
+    for line, record in jsonl_records(path):
+        item = _instruction(record, str(path), line)
+        if item.instruction in seen:
+            raise InputError(str(path), "instruction appears twice", line)
+        seen.add(item.instruction)
+        instructions.append(item)
     return instructions
 
 

@@ -1,10 +1,27 @@
-"""Public evaluation sets through `datasets`, failing with one line when they are not there."""
+"""Loading evaluation sets: the packaged JSON Lines files, and public sets through
+`datasets`, failing with one line when they are not there."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from distilpipe.errors import DistilpipeError
+from distilpipe.errors import DistilpipeError, InputError
+
+
+def jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded record) for each non-blank line of a JSON Lines file; a line
+    that is not JSON raises InputError naming the file and line."""
+    with open(path, encoding="utf-8") as handle:
+        for line, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield line, json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise InputError(str(path), f"not JSON: {exc.msg}", line) from None
 
 
 class EvalDataError(DistilpipeError):

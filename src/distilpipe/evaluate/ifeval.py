@@ -49,7 +49,7 @@ import polars as pl
 
 from distilpipe.errors import DistilpipeError, InputError
 from distilpipe.evaluate import text
-from distilpipe.evaluate.hub import hub_records
+from distilpipe.evaluate.hub import hub_records, jsonl_records
 from distilpipe.schema import UNDETERMINED_LANG
 
 RELATIONS = ("less than", "at least")
@@ -788,19 +788,12 @@ def load_prompts(path: Path = PACKAGED_PROMPTS) -> list[IFEvalPrompt]:
     """
     prompts: list[IFEvalPrompt] = []
     seen: set[int] = set()
-    with open(path, encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise InputError(str(path), f"not JSON: {exc.msg}", number) from None
-            prompt = parse_record(record, str(path), number)
-            if prompt.key in seen:
-                raise InputError(str(path), f"key {prompt.key} appears twice", number)
-            seen.add(prompt.key)
-            prompts.append(prompt)
+    for number, record in jsonl_records(path):
+        prompt = parse_record(record, str(path), number)
+        if prompt.key in seen:
+            raise InputError(str(path), f"key {prompt.key} appears twice", number)
+        seen.add(prompt.key)
+        prompts.append(prompt)
     return prompts
 
 

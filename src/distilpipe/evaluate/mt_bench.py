@@ -11,7 +11,6 @@ three categories with references, see `judge_prompt`) and ends with `Rating: [[N
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TypeGuard
 
 from distilpipe.errors import InputError
+from distilpipe.evaluate.hub import jsonl_records
 from distilpipe.prompts import render
 
 CATEGORIES = (
@@ -100,21 +100,12 @@ def load_questions(path: Path) -> list[Question]:
     math, reasoning and coding (none elsewhere, so a misfiled question is caught)."""
     questions: list[Question] = []
     seen: set[int] = set()
-    with open(path, encoding="utf-8") as handle:
-        for line, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise InputError(str(path), f"not JSON: {exc.msg}", line) from None
-            question = _parse_question(record, str(path), line)
-            if question.question_id in seen:
-                raise InputError(
-                    str(path), f"question_id {question.question_id} appears twice", line
-                )
-            seen.add(question.question_id)
-            questions.append(question)
+    for line, record in jsonl_records(path):
+        question = _parse_question(record, str(path), line)
+        if question.question_id in seen:
+            raise InputError(str(path), f"question_id {question.question_id} appears twice", line)
+        seen.add(question.question_id)
+        questions.append(question)
     return questions
 
 
