@@ -1,0 +1,138 @@
+"""Checks on what a teacher wrote, shared by every stage that has a model rewrite text
+(translate, expand, multi-turn, rewrite, self-distill).
+
+Each check is a small pure function; a stage turns a failed check into a counted reject
+reason. They work on plain strings, so a stage can test a whole conversation turn by turn.
+
+- `code_blocks` / `latex_spans`: what must survive a translation or a rewrite unchanged.
+- `lost`: the items of one list missing from another (as multisets).
+- `final_answer`: the final numeric answer of a worked solution (`\\boxed{}`, "The answer
+  is ...", "答案是...", or a number alone on the last line).
+- `languages`: the pool's language id (same detector, same rules) over many texts.
+- `length_ratio`, `near_duplicate`: how much longer, how similar.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import polars as pl
+
+from distilpipe.ops.langid import detect_languages
+from distilpipe.ops.near_dedup import jaccard, shingle
+
+# A fenced block: ``` or ~~~ (3 or more), an optional info string, the body, the same fence.
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.S | re.M)
+# Display math first ($$..$$, \[..\]), then inline (\(..\), $..$). Inline $..$ must hug its
+# content ("$x$", not "$ 5 and $") and must not be followed by a digit (prices: "$5 or $6").
+_LATEX = re.compile(
+    r"\$\$(.+?)\$\$"
+    r"|\\\[(.+?)\\\]"
+    r"|\\\((.+?)\\\)"
+    r"|(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\d)",
+    re.S,
+)
+_NUMBER = r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?"
+_BOXED = re.compile(r"\\boxed\{")
+_ANSWER_IS = re.compile(
+    r"(?:the\s+(?:final\s+)?answer\s+is|answer\s*:|final\s+answer\s*[:：]?)\s*[:：]?\s*\$?\s*("
+    + _NUMBER
+    + ")",
+    re.I,
+)
+_ANSWER_IS_ZH = re.compile(r"(?:最终)?答案(?:是|为|：|:)\s*[:：]?\s*\$?\s*(" + _NUMBER + ")")
+_LAST_LINE_NUMBER = re.compile(r"^[^\w\-]*(" + _NUMBER + r")[^\w]*$")
+
+
+def code_blocks(text: str) -> list[str]:
+    """The bodies of the fenced code blocks in `text`, in order (trailing spaces per line
+    ignored: a model re-emitting a block often drops them)."""
+    return [_strip_lines(m.group(2)) for m in _FENCE.finditer(text)]
+
+
+def latex_spans(text: str) -> list[str]:
+    """The LaTeX spans in `text` outside code blocks, delimiters included, whitespace
+    inside collapsed: `$$..$$`, `\\[..\\]`, `\\(..\\)` and `$..$`."""
+    prose = _FENCE.sub("\n", text)
+    return [re.sub(r"\s+", " ", m.group(0)) for m in _LATEX.finditer(prose)]
+
+
+def lost(before: Sequence[str], after: Sequence[str]) -> list[str]:
+    """Items of `before` that `after` does not have as many times (multiset difference)."""
+    missing = Counter(before) - Counter(after)
+    out: list[str] = []
+    for item in before:
+        if missing[item] > 0:
+            missing[item] -= 1
+            out.append(item)
+    return out
+
+
+def final_answer(text: str) -> str | None:
+    """The final answer of a solution, or None when it states none.
+
+    The last `\\boxed{}` wins, then the last "The answer is N" / "答案是 N", then a number
+    standing alone on the last non-empty line. Numbers are normalised ("1,000" -> "1000",
+    "2.50" -> "2.5"); a boxed expression is kept as written, spaces removed."""
+    boxed = _last_boxed(text)
+    if boxed is not None:
+        boxed = re.sub(r"\s+", "", boxed)
+        return _normalise_number(boxed) if re.fullmatch(_NUMBER, boxed) else boxed
+    for pattern in (_ANSWER_IS, _ANSWER_IS_ZH):
+        found = pattern.findall(text)
+        if found:
+            return _normalise_number(found[-1])
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if lines:
+        match = _LAST_LINE_NUMBER.match(lines[-1].strip())
+        if match:
+            return _normalise_number(match.group(1))
+    return None
+
+
+def languages(texts: Sequence[str], detector: str = "fasttext") -> list[str]:
+    """The language of each text as the pool decides it (ISO 639-1 or 'und')."""
+    if not texts:
+        return []
+    frame = detect_languages(pl.Series(list(texts), dtype=pl.String), detector=detector)
+    return frame["lang"].to_list()
+
+
+def length_ratio(new: str, old: str) -> float:
+    """len(new) / len(old) in characters; an empty original counts as one character."""
+    return len(new) / max(1, len(old))
+
+
+def near_duplicate(a: str, b: str, threshold: float, ngram: int = 3) -> bool:
+    """Whether two texts' shingle sets (the pool's near-dedup shingles) have a Jaccard
+    similarity of at least `threshold`."""
+    shingles = shingle(pl.Series([a, b], dtype=pl.String), ngram)
+    first, second = shingles.of(0), shingles.of(1)
+    if first.size == 0 or second.size == 0:
+        return first.size == second.size
+    return jaccard(first, second) >= threshold
+
+
+def _strip_lines(body: str) -> str:
+    return "\n".join(line.rstrip() for line in body.strip("\n").splitlines())
+
+
+def _last_boxed(text: str) -> str | None:
+    starts = [m.end() for m in _BOXED.finditer(text)]
+    if not starts:
+        return None
+    start, depth = starts[-1], 1
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[start:i]
+    return None  # unbalanced: cut off mid-answer
+
+
+def _normalise_number(number: str) -> str:
+    number = number.replace(",", "")
+    if "." in number and "/" not in number:
+        number = number.rstrip("0").rstrip(".")
+    return number
