@@ -1,5 +1,6 @@
 """The `distilpipe` command: what is not a pipeline stage (the LLM call cache: stats, prune,
-and export/import of shards that travel with the project's data; the plots report)."""
+and export/import of shards that travel with the project's data; the plots report; params
+presets)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from distilpipe import plots
+from distilpipe import plots, presets
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.cache import DB_NAME, CallCache, resolve_cache_dir
 from distilpipe.llm.share import export_cache, import_cache
@@ -204,7 +205,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--out", help="folder for index.md and the PNGs (default: reports/plots/)")
     report.set_defaults(handler=_report)
+
+    preset = commands.add_parser(
+        "preset", help="list, show or apply a params preset (presets/<name>.yaml)"
+    )
+    preset_commands = preset.add_subparsers(dest="preset_command", required=True)
+    listing = preset_commands.add_parser("list", help="the presets and what each is for")
+    listing.set_defaults(handler=_preset_list)
+    show = preset_commands.add_parser("show", help="print a preset's file")
+    show.add_argument("name")
+    show.set_defaults(handler=_preset_show)
+    apply = preset_commands.add_parser(
+        "apply",
+        help="merge a preset into params.yaml, pinning its Hub ids",
+        description="Merge presets/NAME.yaml into params.yaml (comments kept), pin every Hub "
+        "dataset and model without a revision to the commit the Hub reports now, and check "
+        "the result validates before writing. `dvc params diff` then shows what changed.",
+    )
+    apply.add_argument("name")
+    apply.add_argument("--params", default="params.yaml", help="default: params.yaml")
+    apply.add_argument(
+        "--no-pin", action="store_true", help="leave Hub ids unpinned (no Hub access needed)"
+    )
+    apply.set_defaults(handler=_preset_apply)
     return parser
+
+
+def _preset_list(args: argparse.Namespace) -> int:
+    for name in presets.available():
+        print(f"{name}: {presets.load_preset(name).description}")
+    return 0
+
+
+def _preset_show(args: argparse.Namespace) -> int:
+    presets.load_preset(args.name)  # a clear error for an unknown name
+    print((presets.PRESETS_DIR / f"{args.name}.yaml").read_text(encoding="utf-8"), end="")
+    return 0
+
+
+def _preset_apply(args: argparse.Namespace) -> int:
+    applied = presets.apply(args.name, Path(args.params), pin=not args.no_pin)
+    print(f"preset {args.name}: {len(applied.changed)} params changed in {args.params}")
+    for key in applied.changed:
+        pin = applied.pinned.get(key)
+        print(f"  {key}" + (f" = {pin}" if pin else ""))
+    print("see them with: dvc params diff")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
