@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from distilpipe import plots, presets
+from distilpipe import plots, presets, status
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.cache import DB_NAME, CallCache, resolve_cache_dir
 from distilpipe.llm.share import export_cache, import_cache
@@ -206,6 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", help="folder for index.md and the PNGs (default: reports/plots/)")
     report.set_defaults(handler=_report)
 
+    state = commands.add_parser(
+        "status",
+        help="the pipeline at a glance: rows, drops, LLM calls and cache hits per stage, evals",
+        description="Read every stage's metrics files (dvc.yaml order) and print rows in and "
+        "out, drops by reason, LLM calls with the cache hit rate and failures, whether DVC "
+        "sees the stage as changed, and the evaluation table. Run inside the DVC project.",
+    )
+    state.add_argument(
+        "--no-dvc", action="store_true", help="skip `dvc status` (faster; no changed column)"
+    )
+    state.set_defaults(handler=_status)
+
     preset = commands.add_parser(
         "preset", help="list, show or apply a params preset (presets/<name>.yaml)"
     )
@@ -229,6 +241,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     apply.set_defaults(handler=_preset_apply)
     return parser
+
+
+def _status(args: argparse.Namespace) -> int:
+    root = Path(_dvc("root").strip()).resolve()
+    changed = None if args.no_dvc else set(json.loads(_dvc("status", "--json", cwd=root) or "{}"))
+    evaluation = root / "metrics" / "eval.json"
+    print(
+        status.format_status(
+            status.read_status(root, changed),
+            json.loads(evaluation.read_text()) if evaluation.is_file() else None,
+        )
+    )
+    return 0
 
 
 def _preset_list(args: argparse.Namespace) -> int:
