@@ -1,6 +1,5 @@
 """bootstrap: bootstrap.corpus -> models/tiny/{teacher,student}."""
 
-import tempfile
 from pathlib import Path
 
 from distilpipe import io, stage
@@ -16,7 +15,7 @@ def main() -> None:
     conversations = read_corpus(params.bootstrap.corpus)
     OUT.mkdir(parents=True, exist_ok=True)
     # Built beside the outputs, then renamed in: a crash leaves the old folders or none.
-    with tempfile.TemporaryDirectory(prefix=".bootstrap.", dir=OUT) as tmp:
+    with io.staging_dir(OUT / "bootstrap") as tmp:
         with stage.timed("bootstrap", rows=lambda: report["conversations"]):
             report = bootstrap(conversations, tmp, params.bootstrap)
         for role in ROLES:

@@ -1,8 +1,6 @@
 """classify: data/judged.parquet -> data/classified.parquet (task type of every row) and the
 fitted classifier in models/task_classifier/."""
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from distilpipe import io, stage
@@ -24,14 +22,9 @@ def main() -> None:
         # models.classifier defaults to the teacher's model (shared, loaded once)
         role = "classifier" if "classifier" in params.models else "teacher"
         result = classify_rows(rows, lambda _: models.client(role), params.classify)
-    CLASSIFIER_DIR.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".task_classifier.", dir=CLASSIFIER_DIR.parent))
-    try:
+    with io.staging_dir(CLASSIFIER_DIR) as tmp:
         result.classifier.save(tmp)
         io.replace_dir(tmp, CLASSIFIER_DIR)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     io.write_parquet(result.rows, "data/classified.parquet")
     io.write_json(result.metrics, "metrics/classify.json")
     for name, points in result.plots.items():

@@ -1,7 +1,6 @@
 """evaluate: the models in `evaluate.models` -> metrics/eval.json, reports/eval.md, and
 per-category plots (plots/evaluate/mt_bench/<model>.json, plots/evaluate/ifeval/<model>.json)."""
 
-import tempfile
 from pathlib import Path
 
 from distilpipe import io, stage
@@ -34,12 +33,11 @@ def main() -> None:
         tmp.write_text(report_markdown(figures, p.base), encoding="utf-8")
     for kind in PLOT_KINDS:  # one file per model; a model no longer evaluated leaves none
         target = Path("plots/evaluate") / kind
-        target.parent.mkdir(parents=True, exist_ok=True)
-        new = Path(tempfile.mkdtemp(prefix=f".{kind}.", dir=target.parent))
-        for key, rows in result.plots.items():
-            if key.startswith(f"{kind}/"):
-                io.write_json(rows, new / f"{key.removeprefix(kind + '/')}.json")
-        io.replace_dir(new, target)
+        with io.staging_dir(target) as new:
+            for key, rows in result.plots.items():
+                if key.startswith(f"{kind}/"):
+                    io.write_json(rows, new / f"{key.removeprefix(kind + '/')}.json")
+            io.replace_dir(new, target)
     by_role = result.calls["by_role"] | result.calls["by_model"]
     stage.log(
         f"evaluate: {len(specs)} model(s); "

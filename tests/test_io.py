@@ -33,3 +33,29 @@ def test_outputs_get_the_usual_permissions(tmp_path: Path) -> None:
     io.write_json({}, tmp_path / "m.json")
     mode = (tmp_path / "m.json").stat().st_mode & 0o777
     assert mode == 0o666 & ~io._UMASK
+
+
+def test_a_killed_writers_temp_file_is_cleared_by_the_next_write(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    stale = tmp_path / ".out.json.abc123.tmp"  # what SIGKILL before the rename leaves
+    stale.write_text("{half")
+    other = tmp_path / ".other.json.abc123.tmp"  # another output's: not ours to touch
+    other.write_text("{}")
+    io.write_json({"a": 1}, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.json.abc123.tmp", "out.json"]
+
+
+def test_staging_dir_clears_stale_folders_and_cleans_up(tmp_path: Path) -> None:
+    target = tmp_path / "model"
+    (tmp_path / ".model.killed1").mkdir()
+    (tmp_path / ".model.killed1" / "weights").write_text("half")
+    (tmp_path / ".model.old").mkdir()  # replace_dir's aside folder, killed mid-swap
+    with io.staging_dir(target) as new:
+        (new / "weights").write_text("whole")
+        io.replace_dir(new, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+    assert (target / "weights").read_text() == "whole"
+    with pytest.raises(RuntimeError), io.staging_dir(target) as new:
+        (new / "weights").write_text("never used")
+        raise RuntimeError("the build failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
