@@ -1,7 +1,8 @@
 """A stand-in for the Hugging Face Hub's API on 127.0.0.1: just what huggingface_hub 2.4's
 `HfApi.create_repo`, `create_branch` and `upload_folder` call, with the files kept in memory.
 
-- `POST /api/repos/create`: a new repo (409 if it exists, which `exist_ok` accepts);
+- `POST /api/repos/create`: a new repo (409 if it exists, which `exist_ok` accepts; 403 under
+  an owner in `forbidden_owners`);
 - `POST /api/validate-yaml`: the card's front matter must parse as a YAML mapping (400 else);
 - `POST /api/models/{repo}/branch/{branch}`: a branch from main (409 if it exists);
 - `POST /api/models/{repo}/preupload/{revision}`: every file `regular`, so the commit carries
@@ -37,7 +38,8 @@ class Repo:
 class HubStandin:
     """`with HubStandin() as hub:` serves on `hub.url` until the block ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, forbidden_owners: tuple[str, ...] = ()) -> None:
+        self.forbidden_owners = forbidden_owners  # the token may not create repos there
         self.repos: dict[str, Repo] = {}
         self.requests: list[tuple[str, str, str | None]] = []
         self.unexpected: list[tuple[str, str]] = []
@@ -104,6 +106,8 @@ class HubStandin:
         repo_id = f"{payload['organization']}/{payload['name']}"
         if payload.get("type") not in (None, "model"):
             return 400, {"error": "the stand-in holds model repos only"}
+        if payload["organization"] in self.forbidden_owners:
+            return 403, {"error": f"You don't have the rights to create a model under {repo_id}"}
         if repo_id in self.repos:
             return 409, {
                 "error": "You already created this model repo",

@@ -288,7 +288,10 @@ def _publish(project: Path, hub: HubStandin, *extra: str) -> int:
 
 
 def test_publish_uploads_every_file_and_the_card(
-    project: Path, hub: HubStandin, capsys: pytest.CaptureFixture[str]
+    project: Path,
+    hub: HubStandin,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert _publish(project, hub, "--private") == 0
 
@@ -308,8 +311,11 @@ def test_publish_uploads_every_file_and_the_card(
         capsys.readouterr().out
     )
 
-    # again, to a branch of the repo that now exists: the repo is kept, the branch made
-    assert _publish(project, hub, "--revision", "v0.1") == 0
+    # again, to a branch of the repo that now exists, the Hub's address from HF_ENDPOINT:
+    # the repo is kept, the branch made
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    args = [str(project / MODEL), "--repo", REPO, "--revision", "v0.1", "--project", str(project)]
+    assert main(["publish", *args]) == 0
     assert hub.files(REPO, "v0.1") == hub.files(REPO)
     assert [c["revision"] for c in hub.repos[REPO].commits] == ["main", "v0.1"]
     assert hub.unexpected == []
@@ -365,3 +371,16 @@ def test_publish_refuses_what_is_not_a_model_or_a_repo(
     assert main(["publish", *args, "--endpoint", hub.url]) == 1
     assert capsys.readouterr().err == f"error: {message}\n"
     assert hub.requests == []
+
+
+def test_a_refusal_by_the_hub_is_one_line_and_commits_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_TOKEN", "hf_standin")
+    with HubStandin(forbidden_owners=("alice",)) as hub:
+        assert _publish(project, hub) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: upload to {hub.url}/{REPO} failed: ") and err.count("\n") == 1
+    assert "You don't have the rights" in err
+    assert hub.repos == {}
+    assert [path for _, path, _ in hub.requests if "/commit/" in path or "preupload" in path] == []

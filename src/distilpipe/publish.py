@@ -442,7 +442,7 @@ def upload(
     DistilpipeError before any request. `endpoint` (else $HF_ENDPOINT, else the Hub) may be
     any server that speaks the Hub's API."""
     from huggingface_hub import HfApi, get_token
-    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub.utils import HfHubHTTPError
 
     token = get_token()
     if not token:
