@@ -384,3 +384,23 @@ def test_a_refusal_by_the_hub_is_one_line_and_commits_nothing(
     assert "You don't have the rights" in err
     assert hub.repos == {}
     assert [path for _, path, _ in hub.requests if "/commit/" in path or "preupload" in path] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("params.yaml", "models: [", "not YAML: "),
+        ("metrics/eval.json", "{", "not JSON: "),
+        ("data/sft.parquet", "PAR1", "not a readable Parquet file: "),
+    ],
+)
+def test_a_broken_project_file_is_one_error_line(
+    project: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, message: str
+) -> None:
+    (project / name).write_text(text, encoding="utf-8")
+    out = project / "card.md"
+    args = [str(project / MODEL), "--repo", REPO, "--project", str(project)]
+    assert main(["publish", *args, "--card-only", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {project / name}: {message}") and err.count("\n") == 1
+    assert not out.exists()

@@ -169,12 +169,20 @@ def front_matter(card: str) -> dict[str, Any]:
 def _read_yaml(path: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise DistilpipeError(f"{path}: not YAML: {' '.join(str(exc).split())}") from None
     return data if isinstance(data, dict) else {}
 
 
 def _read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DistilpipeError(f"{path}: not JSON: {exc}") from None
 
 
 def _project_path(root: Path, path: Path) -> str:
@@ -275,12 +283,16 @@ def _sources(params: Mapping[str, Any]) -> list[str]:
 
 
 def _mix_frame(path: Path) -> pl.DataFrame:
-    present = set(pl.read_parquet_schema(path))
-    columns = [column for column, _ in MIX_COLUMNS if column in present]
-    if columns:
-        return pl.read_parquet(path, columns=columns)
-    # no mix column: only the row count is known
-    return pl.DataFrame({"_": range(pl.scan_parquet(path).select(pl.len()).collect().item())})
+    try:
+        present = set(pl.read_parquet_schema(path))
+        columns = [column for column, _ in MIX_COLUMNS if column in present]
+        if columns:
+            return pl.read_parquet(path, columns=columns)
+        # no mix column: only the row count is known
+        rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+    except pl.exceptions.PolarsError as exc:
+        raise DistilpipeError(f"{path}: not a readable Parquet file: {exc}") from None
+    return pl.DataFrame({"_": range(rows)})
 
 
 def _mix_table(frames: Mapping[str, pl.DataFrame], column: str, title: str) -> list[str]:
