@@ -303,6 +303,7 @@ def test_publish_uploads_every_file_and_the_card(
     }
     assert {"config.json", "model.safetensors", "tokenizer.json"} <= set(model)
     assert hub.files(REPO) == {**model, "README.md": card.encode()}
+    assert (project / MODEL / "README.md").read_text() == "a trainer's own card\n"  # untouched
     assert hub.repos[REPO].private
     assert [c["revision"] for c in hub.repos[REPO].commits] == ["main"]  # one commit
     assert hub.unexpected == []

@@ -488,7 +488,9 @@ def _stage_folder(model_dir: Path, card: str, staging: Path) -> None:
         target = staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.symlink_to(path.resolve())
-    (staging / "README.md").write_text(card, encoding="utf-8")
+    card_path = staging / "README.md"
+    card_path.unlink(missing_ok=True)  # never write through a link into the model folder
+    card_path.write_text(card, encoding="utf-8")
 
 
 def _model_files(model_dir: Path) -> Iterable[Path]:
