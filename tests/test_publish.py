@@ -19,26 +19,30 @@ import yaml
 from huggingface_hub import constants
 
 from distilpipe import publish
-from distilpipe.bootstrap import bootstrap, read_corpus
+from distilpipe.bootstrap import (
+    EOS_TOKEN,
+    PAD_TOKEN,
+    build_model,
+    save_model,
+    train_briefly,
+    train_tokenizer,
+)
 from distilpipe.cli import main
 from distilpipe.evaluate.report import report_markdown
-from distilpipe.params import Bootstrap, TinyModel, load_params
+from distilpipe.params import load_params
 from tests.hub_standin import HubStandin
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO = "alice/distilqwen2-tiny"
 MODEL = "models/student-dpo"
 MAGPIE = "Magpie-Align/Magpie-Qwen2-Pro-300K-Filtered"
-# The tiny folder the bootstrap stage writes, at its smallest: a few steps, one layer.
-TINY = Bootstrap(
-    vocab_size=300,
-    seed=0,
-    steps=2,
-    batch_size=2,
-    max_length=32,
-    teacher=TinyModel(hidden_size=64, num_layers=1, num_heads=1, intermediate_size=64),
-    student=TinyModel(hidden_size=64, num_layers=1, num_heads=1, intermediate_size=64),
-)
+# The conversation of the "How to use" snippet, with an answer the tiny model learns by heart,
+# so that the snippet's greedy output is known.
+CHAT = [
+    {"role": "system", "content": "You are a helpful assistant."},
+    {"role": "user", "content": "Give me a short introduction to large language models."},
+    {"role": "assistant", "content": "They are big models of text."},
+]
 FIGURES = {
     "base": {
         "ifeval": {"prompt_strict": 10.0, "prompt_loose": 12.5},
@@ -55,11 +59,26 @@ FIGURES = {
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny student folder, as the bootstrap stage writes models/tiny/student (config,
-    safetensors weights, tokenizer with its chat template)."""
-    out = tmp_path_factory.mktemp("tiny")
-    bootstrap(read_corpus(ROOT / "data/bootstrap/corpus.jsonl")[:32], out, TINY)
-    return out / "student"
+    """A tiny Qwen2 folder as the bootstrap stage writes one (config, safetensors weights,
+    tokenizer with its chat template), trained on CHAT until it answers it word for word."""
+    texts = [m["role"] + "\n" + m["content"] for m in CHAT]
+    tokenizer = train_tokenizer(texts * 4, vocab_size=300)
+    model = build_model(
+        len(tokenizer),
+        64,
+        2,
+        1,
+        128,
+        seed=0,
+        eos_token_id=tokenizer.convert_tokens_to_ids(EOS_TOKEN),
+        pad_token_id=tokenizer.convert_tokens_to_ids(PAD_TOKEN),
+    )
+    train_briefly(
+        model, tokenizer, [CHAT] * 4, steps=60, batch_size=4, max_length=128, lr=1e-2, seed=0
+    )
+    out = tmp_path_factory.mktemp("tiny") / "student"
+    save_model(model, tokenizer, out)
+    return out
 
 
 def _lock_stage(deps: list[str], outs: list[str], cmd: str) -> dict[str, Any]:
@@ -258,16 +277,18 @@ def test_how_to_use_runs_on_a_model_folder(tiny_model: Path) -> None:
     assert publish.how_to_use(publish.DEFAULT_MODEL) == publish.HOW_TO_USE
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"```python\n{publish.HOW_TO_USE}```" in readme  # the README shows it as it runs
+    for message in CHAT[:2]:
+        assert f'"content": {json.dumps(message["content"])}' in publish.HOW_TO_USE or (
+            f"prompt = {json.dumps(message['content'])}" in publish.HOW_TO_USE
+        )
     namespace: dict[str, Any] = {}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(publish.how_to_use(str(tiny_model)), namespace)
-    assert namespace["text"].startswith("<|im_start|>system\nYou are a helpful assistant.")
+    # the model learnt CHAT by heart: greedy decoding answers it and stops at <|im_end|>
+    assert namespace["response"] == CHAT[2]["content"]
+    assert out.getvalue() == CHAT[2]["content"] + "\n"
     assert namespace["text"].endswith("<|im_start|>assistant\n")
-    prompt_tokens = namespace["model_inputs"].input_ids.shape[1]
-    assert prompt_tokens > 10
-    assert 1 <= len(namespace["generated_ids"][0]) <= 512
-    assert out.getvalue() == namespace["response"] + "\n"
 
 
 @pytest.fixture
