@@ -10,8 +10,9 @@ file is optional; a missing one is written as "not run yet", never guessed.
 
 The upload is one `HfApi.upload_folder` of a staging folder that links every file of the
 model folder and holds the card as `README.md`, so the weights and the card land in one
-commit (the Hub checks the card's metadata before anything is sent). Without credentials
-(`HF_TOKEN`, or the token `hf auth login` stores) it stops before any request.
+commit (huggingface_hub splits only folders of hundreds of files), and the Hub checks the
+card's metadata before anything is sent. Without credentials (`HF_TOKEN`, or the token
+`hf auth login` stores) it stops before any request.
 """
 
 from __future__ import annotations
