@@ -1,6 +1,6 @@
 """The `distilpipe` command: what is not a pipeline stage (the LLM call cache: stats, prune,
 and export/import of shards that travel with the project's data; the plots report; params
-presets)."""
+presets; publishing a trained student to the Hub)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from distilpipe import plots, presets, status
+from distilpipe import io, plots, presets, publish, status
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.cache import DB_NAME, CallCache, resolve_cache_dir
 from distilpipe.llm.share import export_cache, import_cache
@@ -240,7 +240,55 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-pin", action="store_true", help="leave Hub ids unpinned (no Hub access needed)"
     )
     apply.set_defaults(handler=_preset_apply)
+
+    push = commands.add_parser(
+        "publish",
+        help="push a trained student with a generated model card to a Hugging Face Hub repo",
+        description="Render a model card for MODEL_DIR from the project's params.yaml, "
+        "metrics (data mix, evaluation) and dvc.lock (lineage), then upload the folder with the "
+        "card as README.md to the model repo OWNER/NAME in one commit (the repo is created if "
+        "missing). Credentials: HF_TOKEN, or the token `hf auth login` stored; without them "
+        "nothing is uploaded. --card-only writes the card and uploads nothing.",
+    )
+    push.add_argument("model_dir", metavar="MODEL_DIR", help="e.g. models/student-dpo")
+    push.add_argument("--repo", required=True, metavar="OWNER/NAME", help="the Hub model repo")
+    push.add_argument("--private", action="store_true", help="create the repo private")
+    push.add_argument("--revision", default="main", help="branch to commit to (default: main)")
+    push.add_argument(
+        "--card-only", metavar="OUT.md", help="write the card to OUT.md; upload nothing"
+    )
+    push.add_argument(
+        "--endpoint", help="the Hub's address (default: $HF_ENDPOINT, else huggingface.co)"
+    )
+    push.add_argument(
+        "--license", default="apache-2.0", help="the card's license (default: %(default)s)"
+    )
+    push.add_argument(
+        "--project", default=".", help="the project root the card is read from (default: .)"
+    )
+    push.set_defaults(handler=_publish)
     return parser
+
+
+def _publish(args: argparse.Namespace) -> int:
+    model_dir = Path(args.model_dir)
+    publish.check_repo_id(args.repo)
+    publish.check_model_dir(model_dir)
+    card = publish.render_card(Path(args.project), model_dir, args.repo, args.license)
+    if args.card_only:
+        io.write_text(card, args.card_only)
+        print(f"{args.card_only}: model card for {args.repo} ({len(card.splitlines())} lines)")
+        return 0
+    url = publish.upload(
+        model_dir,
+        args.repo,
+        card,
+        private=args.private,
+        revision=args.revision,
+        endpoint=args.endpoint,
+    )
+    print(f"published {model_dir} to {args.repo} ({args.revision}): {url}")
+    return 0
 
 
 def _status(args: argparse.Namespace) -> int:
