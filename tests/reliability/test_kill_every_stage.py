@@ -1,0 +1,209 @@
+"""Kill and resume, every stage: SIGKILL at seeded random points, then `dvc repro` again.
+
+The whole default pipeline runs once, uninterrupted, in a temporary git + DVC repo, with
+every stage script logging its kill points (killpoints/sitecustomize.py: each atomic rename
+of an output, each batch of LLM calls committed to the cache). Then, for each stage of
+dvc.yaml, at points drawn from that stage's own with a seed of its name:
+
+1. `dvc repro --force --single-item <stage>` on an empty call cache, SIGKILLed at the point;
+2. no file of the stage's outputs is half-written (each one present reads whole);
+3. `dvc repro --single-item <stage>` on the same cache: every output byte-identical to the
+   uninterrupted run (dvc.lock's hashes), every call finished before the kill a cache hit
+   (after a kill in the output writing, no call is made again at all), and the work tree
+   holds exactly the files it held after the uninterrupted run (no temporary file or folder
+   left behind).
+
+The training stages are not here: tests/train/test_resume.py kills them mid-run and checks
+the resumed weights equal an uninterrupted run's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+import yaml
+
+from distilpipe.llm.cache import DB_NAME
+from tests.e2e.conftest import ROOT, make_repo, run
+
+KILLPOINTS = Path(__file__).with_name("killpoints")
+TRAINING = {"train_sft", "train_dpo"}  # tests/train/test_resume.py
+POINTS_PER_STAGE = 2
+
+
+def stages() -> list[tuple[str, str]]:
+    """(stage name, the script key the kill points log) for every stage, in dvc.yaml order."""
+    dvc_yaml = yaml.safe_load((ROOT / "dvc.yaml").read_text())
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    out = []
+    for name, stage in dvc_yaml["stages"].items():
+        if name in TRAINING:
+            continue
+        if "foreach" in stage:
+            section = stage["foreach"].strip("${}")
+            for key in params.get(section) or {}:
+                script = stage["do"]["cmd"].split()[1].replace("${key}", key)
+                out.append((f"{name}@{key}", f"{Path(script).name} {key}"))
+        else:
+            out.append((name, Path(stage["cmd"].split()[1]).name))
+    return out
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The whole pipeline run once with every kill point logged; its dvc.lock."""
+    base = tmp_path_factory.mktemp("kill")
+    repo = make_repo(base / "repo")
+    log = base / "events.log"
+    env = {
+        "DISTILPIPE_CACHE_DIR": str(base / "cache"),
+        "DISTILPIPE_KILL_SCRIPT": "*",
+        "DISTILPIPE_KILL_LOG": str(log),
+    }
+    with _env(env):
+        run(repo, "dvc", "repro")
+    events: dict[str, list[str]] = {}
+    for line in log.read_text().splitlines():
+        key, event = line.split("\t")
+        events.setdefault(key, []).append(event)
+    yield {
+        "repo": repo,
+        "base": base,
+        "events": events,
+        "lock": _lock(repo),
+        "listing": _listing(repo),
+    }
+
+
+@pytest.mark.timeout(1800)  # the whole pipeline, then each stage killed and run again
+@pytest.mark.parametrize(("stage", "script"), stages(), ids=[s for s, _ in stages()])
+def test_killed_stage_resumes_to_the_same_bytes(
+    pipeline: dict[str, Any], stage: str, script: str
+) -> None:
+    repo, events = pipeline["repo"], pipeline["events"].get(script, [])
+    assert events, f"{stage} ({script}) logged no kill point in the full run"
+    expected = pipeline["lock"][stage]
+    rng = random.Random(stage)
+    points = sorted(rng.sample(range(len(events)), min(POINTS_PER_STAGE, len(events))))
+    for index in points:
+        kind = events[index]
+        nth = events[: index + 1].count(kind)
+        cache = pipeline["base"] / f"cache-{stage}-{index}"
+        env = {
+            "DISTILPIPE_CACHE_DIR": str(cache),
+            "DISTILPIPE_KILL_SCRIPT": script,
+            "DISTILPIPE_KILL_AT": f"{kind}:{nth}",
+        }
+        with _env(env):
+            killed = run(repo, "dvc", "repro", "--force", "--single-item", stage, check=False)
+        assert killed.returncode != 0, f"{stage}: not killed at {kind} #{nth}"
+        _assert_no_half_written(repo, expected)
+        cached = _entries(cache)
+        if kind == "put":
+            assert cached > 0
+
+        with _env({"DISTILPIPE_CACHE_DIR": str(cache)}):
+            run(repo, "dvc", "repro", "--single-item", stage)
+        assert _lock(repo)[stage] == expected, f"{stage}: killed at {kind} #{nth}, different bytes"
+        calls = _calls(repo, expected)
+        if calls is not None:
+            if kind == "replace":  # every call was made before the outputs were written
+                assert calls["cache_misses"] == 0, (stage, kind, nth, calls)
+            assert calls["cache_hits"] >= cached, (stage, kind, nth, calls, cached)
+        assert _listing(repo) == pipeline["listing"], f"{stage}: files left over or missing"
+
+
+def _listing(repo: Path) -> set[str]:
+    """Every path in the work tree but git's, DVC's and Python's own."""
+    skip = {".git", ".dvc", "__pycache__"}
+    paths = (p.relative_to(repo) for p in repo.rglob("*"))
+    return {p.as_posix() for p in paths if not skip & set(p.parts)}
+
+
+def _lock(repo: Path) -> dict[str, dict[str, str]]:
+    """{stage: {out path: md5}} from dvc.lock."""
+    lock = yaml.safe_load((repo / "dvc.lock").read_text())
+    return {
+        name: {out["path"]: out["md5"] for out in stage.get("outs", [])}
+        for name, stage in lock["stages"].items()
+    }
+
+
+def _assert_no_half_written(repo: Path, outs: dict[str, str]) -> None:
+    """Each output file present (DVC removed the old ones before the run) reads whole."""
+    for out in outs:
+        path = repo / out
+        files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+        for file in files:
+            if not file.exists() or file.name.endswith(".tmp"):
+                continue
+            if file.suffix == ".parquet":
+                pl.read_parquet(file)
+            elif file.suffix == ".json":
+                json.loads(file.read_text())
+            elif file.suffix == ".jsonl":
+                for line in file.read_text().splitlines():
+                    json.loads(line)
+
+
+def _entries(cache: Path) -> int:
+    db = cache / DB_NAME
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0])
+
+
+def _calls(repo: Path, outs: dict[str, str]) -> dict[str, int] | None:
+    """The stage's LLM call counts (hits, misses) from its metrics file, if it makes calls."""
+    totals = {"cache_hits": 0, "cache_misses": 0}
+    found = False
+    for out in outs:
+        if not (out.startswith("metrics/") and out.endswith(".json")):
+            continue
+        calls = json.loads((repo / out).read_text()).get("calls")
+        if not isinstance(calls, dict):
+            continue
+        groups = [calls] if "calls" in calls else _groups(calls)
+        for group in groups:
+            found = True
+            for key in totals:
+                totals[key] += int(group.get(key, 0))
+    return totals if found else None
+
+
+def _groups(calls: dict[str, Any]) -> list[dict[str, Any]]:
+    return [v for key in ("by_model", "by_role") for v in (calls.get(key) or {}).values()]
+
+
+class _env:
+    """Set environment variables for the `run` calls inside the block."""
+
+    def __init__(self, values: dict[str, str]):
+        self.values = {**values, "PYTHONPATH": _pythonpath()}
+        self.saved: dict[str, str | None] = {}
+
+    def __enter__(self) -> None:
+        for key, value in self.values.items():
+            self.saved[key] = os.environ.get(key)
+            os.environ[key] = value
+
+    def __exit__(self, *exc: object) -> None:
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _pythonpath() -> str:
+    existing = os.environ.get("PYTHONPATH")
+    return os.pathsep.join([str(KILLPOINTS), *([existing] if existing else [])])
