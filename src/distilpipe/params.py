@@ -301,6 +301,30 @@ class Sample(_Section):
         return self
 
 
+class Translate(_Section):
+    """The teacher translates sampled rows into the languages `data/translate_quota.json`
+    says each task type lacks, one conversation turn per call."""
+
+    retries: int = Field(
+        1, ge=0, description="a rejected translation is tried again this many times, new seed each"
+    )
+    retry_temperature: float | None = Field(
+        0.7,
+        ge=0.0,
+        description="sampling temperature of a retry (a greedy retry would repeat the first "
+        "try word for word); null: the teacher's",
+    )
+    max_new_tokens: int | None = Field(
+        None, gt=0, description="new tokens per translated turn; null: models.teacher's"
+    )
+    max_candidates: int | None = Field(
+        None,
+        ge=1,
+        description="candidate rows tried per row of quota (a weak teacher's cost cap); null: "
+        "every row of the type in another language, until the quota is met",
+    )
+
+
 class LoRA(_Section):
     """Low-rank adapters (peft) instead of full fine-tuning."""
 
@@ -530,6 +554,7 @@ class Params(_Section):
     judge: Judge = Field(default_factory=Judge)
     classify: Classify = Field(default_factory=Classify)
     sample: Sample = Field(default_factory=Sample)
+    translate: Translate = Field(default_factory=Translate)
     train: Train = Field(default_factory=Train)
     train_sft: TrainSFT = Field(default_factory=TrainSFT)
     train_dpo: TrainDPO = Field(default_factory=TrainDPO)

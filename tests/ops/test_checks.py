@@ -114,3 +114,17 @@ def test_length_ratio_and_near_duplicates() -> None:
     question = "What is the capital city of France and why was it chosen?"
     assert checks.near_duplicate(question, question.replace("?", " ?"), 0.8)
     assert not checks.near_duplicate(question, "How large is the population of Paris today?", 0.8)
+
+
+def test_same_turns_catches_a_dropped_or_merged_turn() -> None:
+    source = [
+        {"role": "user", "content": "What is 2 + 2?"},
+        {"role": "assistant", "content": "4."},
+        {"role": "user", "content": "And 3 + 3?"},
+        {"role": "assistant", "content": "6."},
+    ]
+    translated = [{"role": m["role"], "content": "（译文）"} for m in source]
+    assert checks.same_turns(source, translated)
+    assert not checks.same_turns(source, translated[:3])  # the last answer is missing
+    merged = [translated[0], {"role": "assistant", "content": "4。再问：3 + 3？6。"}]
+    assert not checks.same_turns(source, merged)

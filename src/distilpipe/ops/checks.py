@@ -10,13 +10,14 @@ reason. They work on plain strings, so a stage can test a whole conversation tur
   is ...", "答案是...", or a number alone on the last line).
 - `languages`: the pool's language id (same detector, same rules) over many texts.
 - `length_ratio`, `near_duplicate`: how much longer, how similar.
+- `same_turns`: whether a rewritten conversation kept every turn, role for role.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
@@ -113,6 +114,12 @@ def near_duplicate(a: str, b: str, threshold: float, ngram: int = 3) -> bool:
     if first.size == 0 or second.size == 0:
         return first.size == second.size
     return jaccard(first, second) >= threshold
+
+
+def same_turns(before: Sequence[Mapping[str, str]], after: Sequence[Mapping[str, str]]) -> bool:
+    """Whether `after` has as many turns as `before`, with the same roles in the same order
+    (a turn dropped or merged into its neighbour fails)."""
+    return [m["role"] for m in before] == [m["role"] for m in after]
 
 
 def _strip_lines(body: str) -> str:
