@@ -317,11 +317,18 @@ class Translate(_Section):
     max_new_tokens: int | None = Field(
         None, gt=0, description="new tokens per translated turn; null: models.teacher's"
     )
+    max_length_ratio: float | None = Field(
+        3.0,
+        ge=1.0,
+        description="a translated turn at most this many times longer or shorter than its "
+        "source (in checks.text_units); null: no bound",
+    )
     max_candidates: int | None = Field(
-        None,
+        4,
         ge=1,
-        description="candidate rows tried per row of quota (a weak teacher's cost cap); null: "
-        "every row of the type in another language, until the quota is met",
+        description="candidate rows tried per row of quota, best MFD first (a cost cap: a "
+        "teacher that fails four rows in a row will not do better on the fifth); null: every "
+        "row of the type in another language, until the quota is met",
     )
 
 

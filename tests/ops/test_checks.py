@@ -128,3 +128,12 @@ def test_same_turns_catches_a_dropped_or_merged_turn() -> None:
     assert not checks.same_turns(source, translated[:3])  # the last answer is missing
     merged = [translated[0], {"role": "assistant", "content": "4。再问：3 + 3？6。"}]
     assert not checks.same_turns(source, merged)
+
+
+def test_text_units_compare_english_and_chinese() -> None:
+    en = "How do I reverse a list in Python?"
+    zh = "如何在 Python 中反转一个列表？"
+    assert checks.text_units(en) == 8 * checks.WORD_UNITS
+    assert checks.text_units(zh) == 10 + checks.WORD_UNITS
+    assert 0.8 < checks.text_units(zh) / checks.text_units(en) < 1.25
+    assert checks.text_units("") == 0

@@ -71,7 +71,8 @@ def _ok(text: str) -> Generation:
 def _reason(source: str, out: Generation | Failure, target: str = "zh") -> str | None:
     text = unwrap(out.text) if isinstance(out, Generation) else ""
     src_lang, out_lang = checks.languages([source, text])
-    found = turn_reason(source, out, text, src_lang, out_lang, target)
+    und_ok = src_lang == "und" or checks.short_prose([source])[0]
+    found = turn_reason(source, out, text, out_lang, target, und_ok)
     return None if found is None else found[0]
 
 
@@ -131,6 +132,35 @@ def test_a_latex_span_lost_or_changed_is_rejected() -> None:
     assert _reason(MATH_EN, _ok(changed)) == "latex"
 
 
+JOKE_ZH = """好的，来一个：
+
+老师问小明：“你知道地球为什么是圆的吗？”
+
+小明想了想说：“因为如果是方的，我们出门就容易撞到角。”
+
+😄 需要再来一个吗？"""
+JOKE_EN = """Sure, here is one:
+
+The teacher asks Xiao Ming: "Do you know why the Earth is round?"
+
+Xiao Ming thinks for a moment and says: "Because if it were square, we would bump into its
+corners whenever we went out."
+
+😄 Want another one?"""
+
+
+def test_a_translation_much_shorter_or_longer_than_its_source_is_rejected() -> None:
+    assert _reason(JOKE_ZH, _ok(JOKE_EN), "en") is None
+    assert _reason("讲个笑话吧", _ok("Tell me a joke."), "en") is None
+    # a fragment (what the tiny teacher wrote for the joke), and an answer instead of a
+    # translation of the instruction
+    assert _reason(JOKE_ZH, _ok("Sure, here is one: a teacher asks."), "en") == "length"
+    assert _reason("讲个笑话吧", _ok(JOKE_EN), "en") == "length"
+    source, out = JOKE_ZH, "Sure, here is one: a teacher asks."
+    (out_lang,) = checks.languages([out])
+    assert turn_reason(source, _ok(out), out, out_lang, "en", False, None) is None
+
+
 def test_a_missing_turn_is_rejected_and_reasons_come_in_order() -> None:
     source = [
         {"role": "system", "content": "You are a careful math tutor."},
@@ -185,14 +215,16 @@ def _source_text(prompt: str) -> str:
 
 def _faithful(source: str, target: str) -> str:
     """A translation that keeps every code block and LaTeX span, in the target language,
-    different for every source text."""
+    about as long as the source (in `checks.text_units`), different for every source text."""
     spans = checks.latex_spans(source)
     blocks = [f"```\n{b}\n```" for b in checks.code_blocks(source)]
+    units = checks.text_units(re.sub(r"```.*?```|\$[^$]*\$", " ", source, flags=re.S))
     n = zlib.crc32(source.encode()) % 100_000
     if target == "zh":
-        prose = f"这是第{n}段译文，意思与原文完全相同，只是换成了中文来表达。"
+        prose = f"第{n}段译文：" + ("意思与原文相同，只是换成中文来说。" * 20)[: max(int(units), 8)]
     else:
-        prose = f"This is translation number {n}: it says what the original says, in English."
+        words = ["this", "translation", "says", "in", "English", "what", "the", "original", "says"]
+        prose = f"Translation {n}: " + " ".join((words * 20)[: max(int(units / 1.5), 6)]) + "."
     return "\n\n".join([prose, *spans, *blocks])
 
 

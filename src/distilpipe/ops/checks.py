@@ -8,8 +8,10 @@ reason. They work on plain strings, so a stage can test a whole conversation tur
 - `lost`: the items of one list missing from another (as multisets).
 - `final_answer`: the final numeric answer of a worked solution (`\\boxed{}`, "The answer
   is ...", "答案是...", or a number alone on the last line).
-- `languages`: the pool's language id (same detector, same rules) over many texts.
-- `length_ratio`, `near_duplicate`: how much longer, how similar.
+- `languages`: the pool's language id (same detector, same rules) over many texts;
+  `short_prose`: whether a text is too short on prose for it to be sure.
+- `length_ratio`, `near_duplicate`: how much longer, how similar; `text_units`: a length
+  that compares across English and Chinese.
 - `same_turns`: whether a rewritten conversation kept every turn, role for role.
 """
 
@@ -21,7 +23,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from distilpipe.ops.langid import detect_languages
+from distilpipe.ops.langid import SHORT_PROSE_LETTERS, detect_languages, prose
 from distilpipe.ops.near_dedup import jaccard, shingle
 
 # A fenced block: ``` or ~~~ (3 or more), an optional info string, the body, the same fence.
@@ -45,6 +47,10 @@ _ANSWER_IS = re.compile(
 )
 _ANSWER_IS_ZH = re.compile(r"(?:最终)?答案(?:是|为|：|:)\s*[:：]?\s*\$?\s*(" + _NUMBER + ")")
 _LAST_LINE_NUMBER = re.compile(r"^[^\w\-]*(" + _NUMBER + r")[^\w]*$")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_WORD = re.compile(f"[^\\W{_CJK}]+")
+WORD_UNITS = 1.5  # a word of English (or another spaced script) per CJK character
 
 
 def code_blocks(text: str) -> list[str]:
@@ -101,9 +107,27 @@ def languages(texts: Sequence[str], detector: str = "fasttext") -> list[str]:
     return frame["lang"].to_list()
 
 
+def short_prose(texts: Sequence[str]) -> list[bool]:
+    """Whether each text has too little prose (code, LaTeX, markup and digits removed) for
+    a confident language id: under the pool's SHORT_PROSE_LETTERS letters. Such a text may
+    read as `und`, and so may a faithful translation of it ("讲个笑话吧", "Tell me a joke.")."""
+    if not texts:
+        return []
+    letters = prose(pl.Series(list(texts), dtype=pl.String)).str.count_matches(r"\p{L}")
+    return (letters < SHORT_PROSE_LETTERS).to_list()
+
+
 def length_ratio(new: str, old: str) -> float:
     """len(new) / len(old) in characters; an empty original counts as one character."""
     return len(new) / max(1, len(old))
+
+
+def text_units(text: str) -> float:
+    """A length that compares across scripts: each CJK character (Han, kana, Hangul) counts
+    1 and each other word (a run of letters or digits) counts `WORD_UNITS` (an English word
+    translates into about one and a half Chinese characters), so a faithful translation
+    between English and Chinese keeps roughly the same number of units."""
+    return len(_CJK_CHAR.findall(text)) + WORD_UNITS * len(_WORD.findall(text))
 
 
 def near_duplicate(a: str, b: str, threshold: float, ngram: int = 3) -> bool:

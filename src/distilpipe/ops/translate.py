@@ -19,8 +19,12 @@ turns has, counted per attempt:
     turns        the translated conversation has other turns than the source
     code_block   a fenced code block of the source is missing or changed
     latex        a LaTeX span of the source is missing or changed
-    language     a turn is not in the target language (the pool's language id; a source turn
-                 with too little prose to tell, `und`, may stay `und`)
+    language     a turn is not in the target language (the pool's language id); a turn whose
+                 source is `und` or too short on prose for a sure answer (`checks.short_prose`)
+                 may come back `und`
+    length       a turn is over `max_length_ratio` times longer or shorter than its source,
+                 in `checks.text_units` (a CJK character 1, another word 1.5; both sides at
+                 least SHORT_UNITS): an answer instead of a translation, or a fragment
     duplicate    the translation's id is already a row (an input row or another translation)
 
 A rejected row is tried again `retries` times, each with another seed (and
@@ -63,8 +67,10 @@ REASONS = (
     "code_block",
     "latex",
     "language",
+    "length",
     "duplicate",
 )
+SHORT_UNITS = 8.0  # texts shorter than this compare as this long: "OK" may become "好的。"
 ORIGIN = "translated"
 # Carried from the source row: the translation keeps the task. Every other column a later
 # stage added (the judge's answers and scores, MFD, the sample's instruction length) was
@@ -172,14 +178,17 @@ def turn_reason(
     source: str,
     out: Generation | Failure,
     text: str,
-    source_lang: str,
     out_lang: str,
     target: str,
+    und_ok: bool,
+    max_length_ratio: float | None = 3.0,
 ) -> tuple[str, str] | None:
     """Why one translated turn fails, as (reason, detail), or None when it passes.
 
-    `text` is the normalised translation (`unwrap` of the reply), `source_lang` and
-    `out_lang` the pool's language id of the source turn and of `text`."""
+    `text` is the normalised translation (`unwrap` of the reply) and `out_lang` its language
+    by the pool's language id; `und_ok`: whether `und` passes (the source turn is `und`, or
+    too short on prose to be sure); `max_length_ratio` bounds its length against the
+    source's both ways (None: no bound)."""
     if isinstance(out, TooLong):
         return "too_long", out.reason
     if isinstance(out, Failure):
@@ -194,8 +203,14 @@ def turn_reason(
     missing = checks.lost(checks.latex_spans(source), checks.latex_spans(text))
     if missing:
         return "latex", missing[0][:200]
-    if out_lang != target and not (source_lang == out_lang == UNDETERMINED_LANG):
+    if out_lang != target and not (und_ok and out_lang == UNDETERMINED_LANG):
         return "language", out_lang
+    if max_length_ratio is not None:
+        ratio = max(checks.text_units(text), SHORT_UNITS) / max(
+            checks.text_units(source), SHORT_UNITS
+        )
+        if not 1.0 / max_length_ratio <= ratio <= max_length_ratio:
+            return "length", f"{ratio:.2f}"
     return None
 
 
@@ -278,7 +293,7 @@ class _Run:
         self.attempts = 0
         self.retried = 0
         self.accepted_on_retry = 0
-        self.source_langs: dict[int, list[str]] = {}
+        self.und_ok: dict[int, list[bool]] = {}
 
     def all_rounds(self) -> None:
         retry: list[_Attempt] = []
@@ -347,9 +362,10 @@ class _Run:
                     m["content"],
                     outs[start + t],
                     texts[start + t],
-                    self.source_langs[a.row][t],
                     out_langs[start + t],
                     entry.lang,
+                    self.und_ok[a.row][t],
+                    self.p.max_length_ratio,
                 )
                 for t, m in enumerate(turns)
             ]
@@ -385,12 +401,18 @@ class _Run:
         return retry
 
     def _source_languages(self, pending: list[_Attempt]) -> None:
-        """The pool's language id of each turn of the rows in `pending`, once per row."""
-        todo = sorted({a.row for a in pending} - set(self.source_langs))
+        """For each turn of the rows in `pending`, once per row: whether its translation may
+        read as `und` (the source turn does, or is too short on prose to be sure)."""
+        todo = sorted({a.row for a in pending} - set(self.und_ok))
         texts = [m["content"] for row in todo for m in self.messages[row]]
-        langs = iter(checks.languages(texts, self.detector))
+        undetermined = iter(
+            lang == UNDETERMINED_LANG or short
+            for lang, short in zip(
+                checks.languages(texts, self.detector), checks.short_prose(texts), strict=True
+            )
+        )
         for row in todo:
-            self.source_langs[row] = [next(langs) for _ in self.messages[row]]
+            self.und_ok[row] = [next(undetermined) for _ in self.messages[row]]
 
     def _new_row(self, a: _Attempt, new_id: str, translated: list[Message]) -> dict[str, Any]:
         parent = self.rows.row(a.row, named=True)
