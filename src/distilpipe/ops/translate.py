@@ -135,9 +135,10 @@ class _Entry:
 
 @dataclass(frozen=True)
 class _Attempt:
-    entry: int
-    row: int
-    attempt: int
+    entry: int  # index into _Run.entries
+    row: int  # index into the input rows
+    attempt: int  # 0: the first try, then each retry
+    rank: int  # the row's place among the entry's candidates
 
 
 def language_name(lang: str, prompt_lang: str) -> str:
@@ -257,6 +258,9 @@ def translate_rows(
 
 
 class _Run:
+    """One translate run: the quota entries with their candidates, the rounds of calls, and
+    what they added and rejected."""
+
     def __init__(
         self,
         rows: pl.DataFrame,
@@ -310,9 +314,9 @@ class _Run:
         for e, entry in enumerate(self.entries):
             need = entry.rows - len(entry.accepted) - in_flight[e]
             take = entry.candidates[entry.next : entry.next + max(need, 0)]
+            out += [_Attempt(e, row, 0, entry.next + k) for k, row in enumerate(take)]
             entry.next += len(take)
             entry.tried += len(take)
-            out += [_Attempt(e, row, 0) for row in take]
         return out
 
     def _sampling(self, attempt: _Attempt, turn: int) -> Sampling:
@@ -377,7 +381,7 @@ class _Run:
                 self.retried += 1
             if verdict.reason is None:
                 self.seen.add(new_id)
-                entry.accepted.append((entry.candidates.index(a.row), len(self.added)))
+                entry.accepted.append((a.rank, len(self.added)))
                 self.added.append(self._new_row(a, new_id, translated))
                 self.accepted_on_retry += a.attempt > 0
                 continue
@@ -397,7 +401,7 @@ class _Run:
                 }
             )
             if a.attempt < self.p.retries and verdict.reason != "too_long":
-                retry.append(_Attempt(a.entry, a.row, a.attempt + 1))
+                retry.append(replace(a, attempt=a.attempt + 1))
         return retry
 
     def _source_languages(self, pending: list[_Attempt]) -> None:
