@@ -136,12 +136,12 @@ def test_translate_on_the_defaults_is_incremental_and_resumes(
     proc.wait()
     finished = cached_calls(cache)
     assert 0 < finished < total
-    run(repo, "dvc", "repro", "--force", "translate")
+    run(repo, "dvc", "repro", "--force", "--single-item", "translate")
     resumed = _metrics(repo)
     assert resumed["calls"]["cache_hits"] == finished
     assert resumed["calls"]["cache_misses"] == total - finished
     resumed_bytes = _outputs(repo)
     monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(repo.parent / "fresh-cache"))
-    run(repo, "dvc", "repro", "--force", "translate")
+    run(repo, "dvc", "repro", "--force", "--single-item", "translate")
     assert _metrics(repo)["calls"]["cache_hits"] == 0
     assert _outputs(repo) == resumed_bytes

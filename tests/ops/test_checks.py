@@ -137,3 +137,12 @@ def test_text_units_compare_english_and_chinese() -> None:
     assert checks.text_units(zh) == 10 + checks.WORD_UNITS
     assert 0.8 < checks.text_units(zh) / checks.text_units(en) < 1.25
     assert checks.text_units("") == 0
+
+
+def test_urls_end_before_sentence_punctuation() -> None:
+    text = "Docs: https://example.com/a_b?x=1. 中文见 https://example.cn/路径。(https://x.org/y)"
+    assert checks.urls(text) == [
+        "https://example.com/a_b?x=1",
+        "https://example.cn/路径",
+        "https://x.org/y",
+    ]

@@ -161,6 +161,22 @@ def test_a_translation_much_shorter_or_longer_than_its_source_is_rejected() -> N
     assert turn_reason(source, _ok(out), out, out_lang, "en", False, None) is None
 
 
+def test_a_url_lost_or_changed_is_rejected() -> None:
+    source = (
+        "The syntax, flags and functions of regular expressions are all in the official "
+        "documentation at https://docs.python.org/3/library/re.html; look there first."
+    )
+    good = (
+        "正则表达式的语法、标志和各个函数的用法都写在官方文档里："
+        "https://docs.python.org/3/library/re.html，遇到问题时可以先查一查。"
+    )
+    assert _reason(source, _ok(good)) is None
+    dropped = "正则表达式的语法、标志和各个函数的用法都写在官方文档里，遇到问题时可以先查一查。"
+    assert _reason(source, _ok(dropped)) == "url"
+    localised = good.replace("/3/", "/zh-cn/3/")
+    assert _reason(source, _ok(localised)) == "url"
+
+
 def test_a_missing_turn_is_rejected_and_reasons_come_in_order() -> None:
     source = [
         {"role": "system", "content": "You are a careful math tutor."},

@@ -4,7 +4,8 @@
 Each check is a small pure function; a stage turns a failed check into a counted reject
 reason. They work on plain strings, so a stage can test a whole conversation turn by turn.
 
-- `code_blocks` / `latex_spans`: what must survive a translation or a rewrite unchanged.
+- `code_blocks` / `latex_spans` / `urls`: what must survive a translation or a rewrite
+  unchanged.
 - `lost`: the items of one list missing from another (as multisets).
 - `final_answer`: the final numeric answer of a worked solution (`\\boxed{}`, "The answer
   is ...", "答案是...", or a number alone on the last line).
@@ -47,6 +48,10 @@ _ANSWER_IS = re.compile(
 )
 _ANSWER_IS_ZH = re.compile(r"(?:最终)?答案(?:是|为|：|:)\s*[:：]?\s*\$?\s*(" + _NUMBER + ")")
 _LAST_LINE_NUMBER = re.compile(r"^[^\w\-]*(" + _NUMBER + r")[^\w]*$")
+# A URL ends at whitespace, a quote or bracket, or CJK punctuation; a trailing ASCII
+# punctuation mark ends the sentence, not the URL.
+_URL = re.compile(r"https?://[^\s<>\"'`\u3000-\u303f\uff01-\uff60]+")
+_URL_TRAILING = ".,;:!?)]}"
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _WORD = re.compile(f"[^\\W{_CJK}]+")
@@ -64,6 +69,11 @@ def latex_spans(text: str) -> list[str]:
     inside collapsed: `$$..$$`, `\\[..\\]`, `\\(..\\)` and `$..$`."""
     prose = _FENCE.sub("\n", text)
     return [re.sub(r"\s+", " ", m.group(0)) for m in _LATEX.finditer(prose)]
+
+
+def urls(text: str) -> list[str]:
+    """The http(s) URLs in `text`, in order, without trailing sentence punctuation."""
+    return [m.group(0).rstrip(_URL_TRAILING) for m in _URL.finditer(text)]
 
 
 def lost(before: Sequence[str], after: Sequence[str]) -> list[str]:

@@ -19,6 +19,7 @@ turns has, counted per attempt:
     turns        the translated conversation has other turns than the source
     code_block   a fenced code block of the source is missing or changed
     latex        a LaTeX span of the source is missing or changed
+    url          a URL of the source is missing or changed
     language     a turn is not in the target language (the pool's language id); a turn whose
                  source is `und` or too short on prose for a sure answer (`checks.short_prose`)
                  may come back `und`
@@ -66,6 +67,7 @@ REASONS = (
     "turns",
     "code_block",
     "latex",
+    "url",
     "language",
     "length",
     "duplicate",
@@ -204,6 +206,9 @@ def turn_reason(
     missing = checks.lost(checks.latex_spans(source), checks.latex_spans(text))
     if missing:
         return "latex", missing[0][:200]
+    missing = checks.lost(checks.urls(source), checks.urls(text))
+    if missing:
+        return "url", missing[0][:200]
     if out_lang != target and not (und_ok and out_lang == UNDETERMINED_LANG):
         return "language", out_lang
     if max_length_ratio is not None:
