@@ -301,6 +301,37 @@ class Sample(_Section):
         return self
 
 
+class Translate(_Section):
+    """The teacher translates sampled rows into the languages `data/translate_quota.json`
+    says each task type lacks, one conversation turn per call."""
+
+    retries: int = Field(
+        1, ge=0, description="a rejected translation is tried again this many times, new seed each"
+    )
+    retry_temperature: float | None = Field(
+        0.7,
+        ge=0.0,
+        description="sampling temperature of a retry (a greedy retry would repeat the first "
+        "try word for word); null: the teacher's",
+    )
+    max_new_tokens: int | None = Field(
+        None, gt=0, description="new tokens per translated turn; null: models.teacher's"
+    )
+    max_length_ratio: float | None = Field(
+        3.0,
+        ge=1.0,
+        description="a translated turn at most this many times longer or shorter than its "
+        "source (in checks.text_units); null: no bound",
+    )
+    max_candidates: int | None = Field(
+        4,
+        ge=1,
+        description="candidate rows tried per row of quota, best MFD first (a cost cap: a "
+        "teacher that fails four rows in a row will not do better on the fifth); null: every "
+        "row of the type in another language, until the quota is met",
+    )
+
+
 class LoRA(_Section):
     """Low-rank adapters (peft) instead of full fine-tuning."""
 
@@ -530,6 +561,7 @@ class Params(_Section):
     judge: Judge = Field(default_factory=Judge)
     classify: Classify = Field(default_factory=Classify)
     sample: Sample = Field(default_factory=Sample)
+    translate: Translate = Field(default_factory=Translate)
     train: Train = Field(default_factory=Train)
     train_sft: TrainSFT = Field(default_factory=TrainSFT)
     train_dpo: TrainDPO = Field(default_factory=TrainDPO)

@@ -27,6 +27,8 @@ OUTPUTS = [
     "models/task_classifier/idf.npy",
     "data/sampled.parquet",
     "data/translate_quota.json",
+    "data/translated.parquet",
+    "data/rejects/translate.parquet",
 ]
 
 

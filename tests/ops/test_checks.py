@@ -114,3 +114,35 @@ def test_length_ratio_and_near_duplicates() -> None:
     question = "What is the capital city of France and why was it chosen?"
     assert checks.near_duplicate(question, question.replace("?", " ?"), 0.8)
     assert not checks.near_duplicate(question, "How large is the population of Paris today?", 0.8)
+
+
+def test_same_turns_catches_a_dropped_or_merged_turn() -> None:
+    source = [
+        {"role": "user", "content": "What is 2 + 2?"},
+        {"role": "assistant", "content": "4."},
+        {"role": "user", "content": "And 3 + 3?"},
+        {"role": "assistant", "content": "6."},
+    ]
+    translated = [{"role": m["role"], "content": "（译文）"} for m in source]
+    assert checks.same_turns(source, translated)
+    assert not checks.same_turns(source, translated[:3])  # the last answer is missing
+    merged = [translated[0], {"role": "assistant", "content": "4。再问：3 + 3？6。"}]
+    assert not checks.same_turns(source, merged)
+
+
+def test_text_units_compare_english_and_chinese() -> None:
+    en = "How do I reverse a list in Python?"
+    zh = "如何在 Python 中反转一个列表？"
+    assert checks.text_units(en) == 8 * checks.WORD_UNITS
+    assert checks.text_units(zh) == 10 + checks.WORD_UNITS
+    assert 0.8 < checks.text_units(zh) / checks.text_units(en) < 1.25
+    assert checks.text_units("") == 0
+
+
+def test_urls_end_before_sentence_punctuation() -> None:
+    text = "Docs: https://example.com/a_b?x=1. 中文见 https://example.cn/路径。(https://x.org/y)"
+    assert checks.urls(text) == [
+        "https://example.com/a_b?x=1",
+        "https://example.cn/路径",
+        "https://x.org/y",
+    ]

@@ -4,23 +4,27 @@
 Each check is a small pure function; a stage turns a failed check into a counted reject
 reason. They work on plain strings, so a stage can test a whole conversation turn by turn.
 
-- `code_blocks` / `latex_spans`: what must survive a translation or a rewrite unchanged.
+- `code_blocks` / `latex_spans` / `urls`: what must survive a translation or a rewrite
+  unchanged.
 - `lost`: the items of one list missing from another (as multisets).
 - `final_answer`: the final numeric answer of a worked solution (`\\boxed{}`, "The answer
   is ...", "答案是...", or a number alone on the last line).
-- `languages`: the pool's language id (same detector, same rules) over many texts.
-- `length_ratio`, `near_duplicate`: how much longer, how similar.
+- `languages`: the pool's language id (same detector, same rules) over many texts;
+  `short_prose`: whether a text is too short on prose for it to be sure.
+- `length_ratio`, `near_duplicate`: how much longer, how similar; `text_units`: a length
+  that compares across English and Chinese.
+- `same_turns`: whether a rewritten conversation kept every turn, role for role.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from distilpipe.ops.langid import detect_languages
+from distilpipe.ops.langid import SHORT_PROSE_LETTERS, detect_languages, prose
 from distilpipe.ops.near_dedup import jaccard, shingle
 
 # A fenced block: ``` or ~~~ (3 or more), an optional info string, the body, the same fence.
@@ -44,6 +48,14 @@ _ANSWER_IS = re.compile(
 )
 _ANSWER_IS_ZH = re.compile(r"(?:最终)?答案(?:是|为|：|:)\s*[:：]?\s*\$?\s*(" + _NUMBER + ")")
 _LAST_LINE_NUMBER = re.compile(r"^[^\w\-]*(" + _NUMBER + r")[^\w]*$")
+# A URL ends at whitespace, a quote or bracket, or CJK punctuation; a trailing ASCII
+# punctuation mark ends the sentence, not the URL.
+_URL = re.compile(r"https?://[^\s<>\"'`\u3000-\u303f\uff01-\uff60]+")
+_URL_TRAILING = ".,;:!?)]}"
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_WORD = re.compile(f"[^\\W{_CJK}]+")
+WORD_UNITS = 1.5  # a word of English (or another spaced script) per CJK character
 
 
 def code_blocks(text: str) -> list[str]:
@@ -57,6 +69,11 @@ def latex_spans(text: str) -> list[str]:
     inside collapsed: `$$..$$`, `\\[..\\]`, `\\(..\\)` and `$..$`."""
     prose = _FENCE.sub("\n", text)
     return [re.sub(r"\s+", " ", m.group(0)) for m in _LATEX.finditer(prose)]
+
+
+def urls(text: str) -> list[str]:
+    """The http(s) URLs in `text`, in order, without trailing sentence punctuation."""
+    return [m.group(0).rstrip(_URL_TRAILING) for m in _URL.finditer(text)]
 
 
 def lost(before: Sequence[str], after: Sequence[str]) -> list[str]:
@@ -100,9 +117,27 @@ def languages(texts: Sequence[str], detector: str = "fasttext") -> list[str]:
     return frame["lang"].to_list()
 
 
+def short_prose(texts: Sequence[str]) -> list[bool]:
+    """Whether each text has too little prose (code, LaTeX, markup and digits removed) for
+    a confident language id: under the pool's SHORT_PROSE_LETTERS letters. Such a text may
+    read as `und`, and so may a faithful translation of it ("讲个笑话吧", "Tell me a joke.")."""
+    if not texts:
+        return []
+    letters = prose(pl.Series(list(texts), dtype=pl.String)).str.count_matches(r"\p{L}")
+    return (letters < SHORT_PROSE_LETTERS).to_list()
+
+
 def length_ratio(new: str, old: str) -> float:
     """len(new) / len(old) in characters; an empty original counts as one character."""
     return len(new) / max(1, len(old))
+
+
+def text_units(text: str) -> float:
+    """A length that compares across scripts: each CJK character (Han, kana, Hangul) counts
+    1 and each other word (a run of letters or digits) counts `WORD_UNITS` (an English word
+    translates into about one and a half Chinese characters), so a faithful translation
+    between English and Chinese keeps roughly the same number of units."""
+    return len(_CJK_CHAR.findall(text)) + WORD_UNITS * len(_WORD.findall(text))
 
 
 def near_duplicate(a: str, b: str, threshold: float, ngram: int = 3) -> bool:
@@ -113,6 +148,12 @@ def near_duplicate(a: str, b: str, threshold: float, ngram: int = 3) -> bool:
     if first.size == 0 or second.size == 0:
         return first.size == second.size
     return jaccard(first, second) >= threshold
+
+
+def same_turns(before: Sequence[Mapping[str, str]], after: Sequence[Mapping[str, str]]) -> bool:
+    """Whether `after` has as many turns as `before`, with the same roles in the same order
+    (a turn dropped or merged into its neighbour fails)."""
+    return [m["role"] for m in before] == [m["role"] for m in after]
 
 
 def _strip_lines(body: str) -> str:
