@@ -62,3 +62,39 @@ def make_repo(repo: Path) -> Path:
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(tmp_path / "llm-cache"))
     return make_repo(tmp_path / "repo")
+
+
+KILLPOINTS = ROOT / "tests" / "reliability" / "killpoints"
+
+
+@pytest.fixture(scope="session")
+def golden(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole pipeline on the default params, run once per test session and committed,
+    with every stage's kill points logged to `events.log` (the kill-and-resume suite draws
+    from them; logging changes nothing else). Tests take a `copy_of` it rather than run the
+    pipeline again. Holds `repo/`, `llm-cache/` (the calls of that run) and `events.log`."""
+    base = tmp_path_factory.mktemp("golden")
+    env = {
+        "DISTILPIPE_CACHE_DIR": str(base / "llm-cache"),
+        "DISTILPIPE_KILL_SCRIPT": "*",
+        "DISTILPIPE_KILL_LOG": str(base / "events.log"),
+        "PYTHONPATH": os.pathsep.join(
+            [str(KILLPOINTS), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        repo = make_repo(base / "repo")
+        run(repo, "dvc", "repro")
+        run(repo, "git", "add", "-A")
+        run(repo, "git", "commit", "-qm", "the default pipeline")
+    return base
+
+
+def copy_of(golden: Path, dest: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the golden run (repo, DVC cache, LLM call cache) at `dest`, with the LLM
+    cache of the copy in use; returns the copy's repo."""
+    shutil.copytree(golden, dest, symlinks=True)
+    monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(dest / "llm-cache"))
+    return dest / "repo"

@@ -1,8 +1,9 @@
 """Kill and resume, every stage: SIGKILL at seeded random points, then `dvc repro` again.
 
-The whole default pipeline runs once, uninterrupted, in a temporary git + DVC repo, with
-every stage script logging its kill points (killpoints/sitecustomize.py: each atomic rename
-of an output, each batch of LLM calls committed to the cache). Then, for each stage of
+The whole default pipeline runs once per session, uninterrupted, in a temporary git + DVC
+repo (tests/e2e/conftest.py `golden`), with every stage script logging its kill points
+(killpoints/sitecustomize.py: each atomic rename of an output, each batch of LLM calls
+committed to the cache); this suite works on a copy of it. Then, for each stage of
 dvc.yaml, at points drawn from that stage's own with a seed of its name:
 
 1. `dvc repro --force --single-item <stage>` on an empty call cache, SIGKILLed at the point;
@@ -32,9 +33,8 @@ import pytest
 import yaml
 
 from distilpipe.llm.cache import DB_NAME
-from tests.e2e.conftest import ROOT, make_repo, run
+from tests.e2e.conftest import KILLPOINTS, ROOT, copy_of, run
 
-KILLPOINTS = Path(__file__).with_name("killpoints")
 TRAINING = {"train_sft", "train_dpo"}  # tests/train/test_resume.py
 POINTS_PER_STAGE = 2
 
@@ -58,20 +58,13 @@ def stages() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The whole pipeline run once with every kill point logged; its dvc.lock."""
+def pipeline(golden: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A copy of the session's default pipeline run, its kill points, dvc.lock and files."""
     base = tmp_path_factory.mktemp("kill")
-    repo = make_repo(base / "repo")
-    log = base / "events.log"
-    env = {
-        "DISTILPIPE_CACHE_DIR": str(base / "cache"),
-        "DISTILPIPE_KILL_SCRIPT": "*",
-        "DISTILPIPE_KILL_LOG": str(log),
-    }
-    with _env(env):
-        run(repo, "dvc", "repro")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        repo = copy_of(golden, base / "copy", monkeypatch)
     events: dict[str, list[str]] = {}
-    for line in log.read_text().splitlines():
+    for line in (golden / "events.log").read_text().splitlines():
         key, event = line.split("\t")
         events.setdefault(key, []).append(event)
     yield {
@@ -83,7 +76,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     }
 
 
-@pytest.mark.timeout(1800)  # the whole pipeline, then each stage killed and run again
+@pytest.mark.timeout(1800)  # the session's pipeline run, then the stage killed and run again
 @pytest.mark.parametrize(("stage", "script"), stages(), ids=[s for s, _ in stages()])
 def test_killed_stage_resumes_to_the_same_bytes(
     pipeline: dict[str, Any], stage: str, script: str
