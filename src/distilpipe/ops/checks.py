@@ -10,6 +10,8 @@ reason. They work on plain strings, so a stage can test a whole conversation tur
   is ...", "答案是...", or a number alone on the last line).
 - `languages`: the pool's language id (same detector, same rules) over many texts.
 - `length_ratio`, `near_duplicate`: how much longer, how similar.
+- `reply_problem`: why a model's reply (a Generation, or the LLM layer's Failure) cannot be
+  kept: not made (too long for the model's context, failed), cut off, or empty.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from distilpipe.llm.types import Failure, Generation, TooLong
 from distilpipe.ops.langid import detect_languages
 from distilpipe.ops.near_dedup import jaccard, shingle
 
@@ -113,6 +116,19 @@ def near_duplicate(a: str, b: str, threshold: float, ngram: int = 3) -> bool:
     if first.size == 0 or second.size == 0:
         return first.size == second.size
     return jaccard(first, second) >= threshold
+
+
+def reply_problem(out: Generation | Failure) -> str | None:
+    """Why a reply cannot be kept, or None: `too_long` (the prompt and its new tokens did not
+    fit the model, so no call was made), `failed` (after the LLM layer's retries), `cut_off`
+    (it stopped at the token limit, finish reason `length`), `empty` (only whitespace)."""
+    if isinstance(out, Failure):
+        return "too_long" if isinstance(out, TooLong) else "failed"
+    if out.finish_reason == "length":
+        return "cut_off"
+    if not out.text.strip():
+        return "empty"
+    return None
 
 
 def _strip_lines(body: str) -> str:
