@@ -209,9 +209,11 @@ def _expand(tmp_path: Path, teacher: Teacher, rows: pl.DataFrame = INPUT, **para
 def test_quota_splits_each_types_shortfall_over_what_each_language_lacks() -> None:
     quota = expand_quota(INPUT, SAMPLE)
     assert quota["math"] == {"target": 10, "present": 10, "add": {"en": 0, "zh": 0}}
-    # writing: target 5 (en 3, zh 2 by largest remainder), has 2 en: lacks en 1, zh 2
-    assert quota["writing"]["add"] == {"en": 1, "zh": 2}
-    assert sum(quota["code_generation"]["add"].values()) == 5
+    # code_generation (taxonomy order: before writing) lacks all 5: en 3, zh 2 (a tie: the
+    # first language); writing then has the tie broken towards zh (added least so far):
+    # target zh 3, en 2; it has 2 en rows, so all 3 missing rows are Chinese
+    assert quota["code_generation"]["add"] == {"en": 3, "zh": 2}
+    assert quota["writing"]["add"] == {"en": 0, "zh": 3}
     # a type over its target is never cut, and rows in one language do not overshoot a type
     over = pl.concat(
         [INPUT, _rows([("writing", "en", f"Write a riddle number {i}.") for i in range(4)])]
@@ -249,9 +251,9 @@ def test_seed_modes_and_parent_ids(tmp_path: Path) -> None:
     modes = {json.loads(m)["slot"]: json.loads(m)["seed_mode"] for m in new["meta"]}
     # writing has seeds in both languages; code_generation has none anywhere: zero-shot
     assert {k: v for k, v in modes.items() if k.startswith("writing/")} == {
-        "writing/en/0": "same_lang",
         "writing/zh/0": "same_lang",
         "writing/zh/1": "same_lang",
+        "writing/zh/2": "same_lang",
     }
     assert {v for k, v in modes.items() if k.startswith("code_generation/")} == {"zero_shot"}
     assert result.metrics["seed_modes"] == {"same_lang": 3, "other_lang": 0, "zero_shot": 5}
@@ -323,15 +325,14 @@ def test_parse_instruction_is_strict(
 
 
 def test_every_reject_reason_is_counted_and_the_next_try_fills_the_slot(tmp_path: Path) -> None:
-    existing = "Write a haiku about autumn rain on a tin roof."
     replies = {  # the first try of these slots; the others and every second try: scripted
         "code_generation/en/0": "Write a Python function that checks whether a number is prime.",
         "code_generation/en/1": "<instruction>Tell me a joke about penguins.</instruction>",
         "code_generation/en/2": "<instruction>Write a Python function that…",  # token limit
         "code_generation/zh/0": "<instruction>用 Python 写一个函数，判断质数。</instruction>",
         "code_generation/zh/1": "<instruction>Write a SQL query counting orders.</instruction>",
-        "writing/en/0": f"<instruction>{existing.lower()}</instruction>",  # case aside: the same
         "writing/zh/0": "<instruction>写一篇关于故乡春天的散文吧。</instruction>",  # near duplicate
+        "writing/zh/1": "<instruction>\n写一篇关于故乡春天的散文。\n</instruction>",  # a seed
     }
     result = _expand(tmp_path, Teacher(replies), attempts=2)
     rejects = result.metrics["rejects"]
@@ -339,7 +340,7 @@ def test_every_reject_reason_is_counted_and_the_next_try_fills_the_slot(tmp_path
     assert {r: n for r, n in rejects.items() if n} == dict.fromkeys(expected, 1)
     assert sorted(result.rejects["reason"]) == sorted(expected)
     assert result.rejects.filter(pl.col("reason") == "duplicate")["slot"].to_list() == [
-        "writing/en/0"
+        "writing/zh/1"
     ]
     # the second try fills every slot the first one lost
     assert result.metrics["rows_added"] == 8 and result.metrics["shortfall_rows"] == 0
@@ -349,7 +350,7 @@ def test_every_reject_reason_is_counted_and_the_next_try_fills_the_slot(tmp_path
     attempts = {
         json.loads(m)["slot"]: json.loads(m)["attempt"] for m in result.rows["meta"][INPUT.height :]
     }
-    assert attempts["code_generation/zh/0"] == 0 and attempts["writing/en/0"] == 1
+    assert attempts["code_generation/zh/0"] == 0 and attempts["writing/zh/1"] == 1
 
 
 def test_a_wrong_type_or_a_low_confidence_is_rejected(tmp_path: Path) -> None:
@@ -381,3 +382,10 @@ def test_a_rerun_is_all_cache_hits_and_the_same_rows(tmp_path: Path) -> None:
     assert again.rows.equals(first.rows)
     assert again.metrics["calls"]["cache_misses"] == 0
     assert again.metrics["calls"]["cache_hits"] == first.metrics["calls"]["calls"]
+
+
+def test_exact_duplicates_are_compared_case_and_whitespace_aside() -> None:
+    from distilpipe.ops.expand import normalise
+
+    assert normalise("Write a  haiku\nabout FROST.") == normalise(" write a haiku about frost. ")
+    assert normalise("Write a haiku about frost.") != normalise("Write a haiku about snow.")

@@ -168,14 +168,21 @@ def expand_quota(rows: pl.DataFrame, p: Sample) -> dict[str, dict[str, dict[str,
     present = Counter(rows["task_type"].to_list())
     by_lang = Counter(zip(rows["task_type"].to_list(), rows["lang"].to_list(), strict=True))
     langs = [lang for lang, share in p.lang_share.items() if share > 0.0]
+    added: Counter[str] = Counter()
     out: dict[str, dict[str, Any]] = {}
     for t, target in targets.items():
         need = max(0, target - present[t])
-        lang_targets = largest_remainder(target, {lang: p.lang_share[lang] for lang in langs})
-        lacks = {lang: max(0, lang_targets[lang] - by_lang[(t, lang)]) for lang in langs}
-        weights = lacks if sum(lacks.values()) else {lang: p.lang_share[lang] for lang in langs}
-        add = largest_remainder(need, {k: float(v) for k, v in weights.items()}) if langs else {}
-        out[t] = {"target": target, "present": present[t], "add": add}
+        # ties (a type short of one row, say) go to the language added least so far
+        # relative to its share, so many small types do not all land in the first language
+        order = sorted(
+            langs, key=lambda lang: (added[lang] / p.lang_share[lang], langs.index(lang))
+        )
+        lang_targets = largest_remainder(target, {lang: p.lang_share[lang] for lang in order})
+        lacks = {lang: max(0, lang_targets[lang] - by_lang[(t, lang)]) for lang in order}
+        weights = lacks if sum(lacks.values()) else {lang: p.lang_share[lang] for lang in order}
+        add = largest_remainder(need, {k: float(v) for k, v in weights.items()})
+        added.update(add)
+        out[t] = {"target": target, "present": present[t], "add": {k: add[k] for k in langs}}
     return out
 
 
