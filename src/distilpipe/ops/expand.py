@@ -515,13 +515,12 @@ def _plots(
     accepted: list[_Try],
     sample: Sample,
 ) -> dict[str, list[dict[str, Any]]]:
-    """added: per task type that lacked rows, the rows wanted and the rows added;
-    languages: rows per language before and after."""
+    """added: per task type with a target, the rows wanted and the rows added (every such
+    type, so the chart is never empty); languages: rows per language before and after."""
     got = Counter(t.slot.task_type for t in accepted)
     added = [
         {"task_type": t, "wanted": sum(q["add"].values()), "added": int(got.get(t, 0))}
         for t, q in quota.items()
-        if sum(q["add"].values())
     ]
     return {"added": added, "languages": language_rows(rows, out, sample.lang_share)}
 

@@ -234,14 +234,15 @@ def _metrics(
 def _plots(
     rows: pl.DataFrame, out: pl.DataFrame, new: pl.DataFrame, picked: pl.Series
 ) -> dict[str, list[dict[str, Any]]]:
-    """added: per task type, the rows chosen and the multi-turn rows added; languages: rows
-    per language before and after."""
+    """added: per task type of the input (so the chart is empty only when the input is),
+    the rows chosen and the multi-turn rows added; languages: rows per language before and
+    after."""
     points: list[dict[str, Any]] = []
     if "task_type" in rows.columns:
         chosen_types = Counter(rows.filter(picked)["task_type"].to_list())
         added = Counter(new["task_type"].to_list())
         points = [
             {"task_type": t, "chosen": int(chosen_types[t]), "added": int(added.get(t, 0))}
-            for t in sorted(chosen_types)
+            for t in sorted(set(rows["task_type"].drop_nulls().to_list()))
         ]
     return {"added": points, "languages": language_rows(rows, out, {})}
