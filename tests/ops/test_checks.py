@@ -146,3 +146,13 @@ def test_urls_end_before_sentence_punctuation() -> None:
         "https://example.cn/路径",
         "https://x.org/y",
     ]
+def test_reply_problem_names_what_is_wrong_with_a_reply() -> None:
+    from distilpipe.llm.types import Failure, Generation, TooLong
+
+    good = Generation("Photosynthesis turns light, water and CO2 into sugar.", "stop", 12, 11)
+    assert checks.reply_problem(good) is None
+    cut = Generation("Photosynthesis turns light, water and CO2 into", "length", 12, 64)
+    assert checks.reply_problem(cut) == "cut_off"
+    assert checks.reply_problem(Generation(" \n\t", "stop", 12, 2)) == "empty"
+    assert checks.reply_problem(Failure("HTTP 503 after 6 attempts")) == "failed"
+    assert checks.reply_problem(TooLong("prompt 2,100 + 64 new tokens > 2,048")) == "too_long"

@@ -70,3 +70,25 @@ def test_shingles_the_same_in_slices(monkeypatch) -> None:
     sliced = shingle(texts, ngram=3)
     assert (sliced.offsets == whole.offsets).all()
     assert (sliced.values == whole.values).all()
+
+
+def test_new_texts_are_checked_against_every_existing_text() -> None:
+    from distilpipe.ops.near_dedup import near_duplicates_of
+
+    existing = [
+        "Explain how a binary search finds an item in a sorted list of numbers.",
+        # a near duplicate of the first, still there: a new text like it counts as a duplicate
+        "Explain how a binary search finds an item in a sorted list of integers.",
+        "写一篇关于故乡春天的散文，描写桃花和细雨。",
+    ]
+    new = [
+        "Explain how a binary search finds an item in a sorted list of integers, please.",
+        "Describe the water cycle for a ten-year-old, in four short steps.",
+        "写一篇关于故乡春天的散文，描写桃花和细雨吧。",
+        "Describe the water cycle for a ten-year-old, in four short steps!",  # the 2nd new one
+        "List three causes of the French Revolution and one consequence of each.",
+    ]
+    dup_of = near_duplicates_of(pl.Series(existing + new), len(existing), 0.85)
+    assert dup_of[: len(existing)].tolist() == [-1, -1, -1]
+    assert dup_of[3] in (0, 1) and dup_of[5] == 2 and dup_of[6] == 4
+    assert dup_of[4] == dup_of[7] == -1

@@ -14,6 +14,8 @@ reason. They work on plain strings, so a stage can test a whole conversation tur
 - `length_ratio`, `near_duplicate`: how much longer, how similar; `text_units`: a length
   that compares across English and Chinese.
 - `same_turns`: whether a rewritten conversation kept every turn, role for role.
+- `reply_problem`: why a model's reply (a Generation, or the LLM layer's Failure) cannot be
+  kept: not made (too long for the model's context, failed), cut off, or empty.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
+from distilpipe.llm.types import Failure, Generation, TooLong
 from distilpipe.ops.langid import SHORT_PROSE_LETTERS, detect_languages, prose
 from distilpipe.ops.near_dedup import jaccard, shingle
 
@@ -154,6 +157,17 @@ def same_turns(before: Sequence[Mapping[str, str]], after: Sequence[Mapping[str,
     """Whether `after` has as many turns as `before`, with the same roles in the same order
     (a turn dropped or merged into its neighbour fails)."""
     return [m["role"] for m in before] == [m["role"] for m in after]
+def reply_problem(out: Generation | Failure) -> str | None:
+    """Why a reply cannot be kept, or None: `too_long` (the prompt and its new tokens did not
+    fit the model, so no call was made), `failed` (after the LLM layer's retries), `cut_off`
+    (it stopped at the token limit, finish reason `length`), `empty` (only whitespace)."""
+    if isinstance(out, Failure):
+        return "too_long" if isinstance(out, TooLong) else "failed"
+    if out.finish_reason == "length":
+        return "cut_off"
+    if not out.text.strip():
+        return "empty"
+    return None
 
 
 def _strip_lines(body: str) -> str:

@@ -191,3 +191,51 @@ def near_duplicates(
         if jaccard(shingles.of(first), shingles.of(row)) >= threshold:
             dup_of[row] = first
     return dup_of
+
+
+def near_duplicates_of(
+    texts: pl.Series,
+    n_existing: int,
+    threshold: float,
+    ngram: int = 3,
+    num_perm: int = 32,
+    seed: int = 0,
+) -> np.ndarray:
+    """New texts against what is already there: for each text from index `n_existing` on,
+    the index of an earlier text it nearly duplicates, or -1 (-1 for the existing texts).
+
+    Every existing text counts (duplicates among them too, since each is still there); a new
+    text counts once it is kept (not a duplicate itself). Unlike `candidate_pairs`, which
+    pairs each bucket's first row with the others, a new text is compared with every earlier
+    text that shares any LSH bucket with it, so an existing text that is a near duplicate of
+    another cannot hide a match. Meant for a few new texts against many existing ones.
+    """
+    shingles = shingle(texts, ngram)
+    signatures = minhash(shingles, num_perm, seed)
+    bands, rows = lsh_bands(threshold, num_perm)
+    n = texts.len()
+    has = np.diff(shingles.offsets) > 0
+    keys = np.zeros((bands, n), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            for j in range(rows):
+                column = signatures[band * rows + j].astype(np.uint64)
+                keys[band] = keys[band] * _MIX[j % len(_MIX)] + column
+    orders = [np.argsort(keys[band], kind="stable") for band in range(bands)]
+    sorted_keys = [keys[band][orders[band]] for band in range(bands)]
+    dup_of = np.full(n, -1, dtype=np.int64)
+    for new in range(n_existing, n):
+        if not has[new]:
+            continue
+        found: set[int] = set()
+        for band in range(bands):
+            key = keys[band, new]
+            lo = np.searchsorted(sorted_keys[band], key, side="left")
+            hi = np.searchsorted(sorted_keys[band], key, side="right")
+            found.update(int(i) for i in orders[band][lo:hi] if i < new)
+        for earlier in sorted(found):
+            counts = has[earlier] and (earlier < n_existing or dup_of[earlier] == -1)
+            if counts and jaccard(shingles.of(earlier), shingles.of(new)) >= threshold:
+                dup_of[new] = earlier
+                break
+    return dup_of

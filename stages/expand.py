@@ -1,0 +1,48 @@
+"""expand: data/translated.parquet -> data/expanded.parquet (the input rows, then teacher-written
+rows for the task types short of their quota)."""
+
+from distilpipe import io, stage
+from distilpipe.llm import RoleModels, open_cache
+from distilpipe.ops.expand import expand_rows
+from distilpipe.ops.task_classifier import TaskClassifier
+from distilpipe.params import load_params
+
+# The rows to expand: the sample, with the translate stage's rows after it.
+INPUT = "data/translated.parquet"
+
+
+def main() -> None:
+    params = load_params()
+    rows = io.read_parquet(INPUT)
+    seeds = io.read_parquet("data/classified.parquet")
+    classifier = TaskClassifier.load("models/task_classifier")
+    with (
+        open_cache(params) as cache,
+        RoleModels(params, cache) as models,
+        stage.timed("expand", rows=lambda: rows.height),
+    ):
+        result = expand_rows(
+            rows,
+            seeds,
+            classifier,
+            models.client("teacher"),
+            params.sample,
+            params.expand,
+            params.pool,
+        )
+    io.write_parquet(result.rows, "data/expanded.parquet")
+    io.write_parquet(result.rejects, "data/rejects/expand.parquet")
+    io.write_json(result.metrics, "metrics/expand.json")
+    for name, points in result.plots.items():
+        io.write_json(points, f"plots/expand/{name}.json")
+    m, calls = result.metrics, result.metrics["calls"]
+    rejects = ", ".join(f"{k}: {v:,}" for k, v in m["rejects"].items() if v)
+    stage.log(
+        f"expand: {m['rows_in']:,} rows + {m['rows_added']:,} of {m['rows_wanted']:,} wanted "
+        f"({m['tries']:,} tries; rejected {rejects or 'none'}); {calls['calls']:,} calls, "
+        f"{calls['cache_hits']:,} cache hits"
+    )
+
+
+if __name__ == "__main__":
+    stage.run(main)
