@@ -379,3 +379,12 @@ def test_rewrite_rows_decides_turn_by_turn(cache: CallCache) -> None:
     )
     rewrite_rows(_frame([*ROWS, extra]), roles, P, "fasttext")
     assert client.stats.cache_misses == 7
+
+
+def test_no_rows_make_no_calls(cache: CallCache) -> None:
+    teacher = Teacher()
+    client = LLMClient(teacher, cache, name="teacher")
+    result = rewrite_rows(_frame([]), lambda _: client, P, "fasttext")
+    assert result.rows.height == 0 and result.rows.columns[-2:] == list(REWRITE_COLUMNS)
+    assert result.metrics["turns"] == 0 and result.metrics["acceptance_rate"] is None
+    assert teacher.prompts == []

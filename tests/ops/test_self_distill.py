@@ -283,3 +283,13 @@ def test_self_distill_decisions(cache: CallCache) -> None:
         **before,
         "student": before["student"] + 1,
     }
+
+
+def test_no_rows_give_empty_sets(cache: CallCache) -> None:
+    clients = {name: LLMClient(Model(name), cache, name=name) for name in sd.ROLES}
+    result = sd.self_distill_rows(_frame([]), clients.__getitem__, SelfDistill(), CHECKS)
+    assert result.sft.columns == list(sd.SFT_COLUMNS) and result.sft.height == 0
+    assert result.dpo.columns == list(sd.DPO_COLUMNS) and result.dpo.height == 0
+    assert result.metrics["calls"]["calls"] == 0
+    assert result.plots["origins"] == result.plots["tasks"] == result.plots["languages"] == []
+    assert {p["outcome"] for p in result.plots["acceptance"]} == {"accepted", *sd.RESTATE_REASONS}
