@@ -293,3 +293,14 @@ def test_no_rows_give_empty_sets(cache: CallCache) -> None:
     assert result.metrics["calls"]["calls"] == 0
     assert result.plots["origins"] == result.plots["tasks"] == result.plots["languages"] == []
     assert {p["outcome"] for p in result.plots["acceptance"]} == {"accepted", *sd.RESTATE_REASONS}
+
+
+def test_a_judged_answer_without_a_score_is_graded_not_answered_again(cache: CallCache) -> None:
+    models = {name: Model(name) for name in sd.ROLES}
+    clients = {name: LLMClient(b, cache, name=name) for name, b in models.items()}
+    row = _row([_u("What is 6 x 7?"), _a("GOOD The answer is 42.")], "source", "BAD 41", None)
+    result = sd.self_distill_rows(_frame([row]), clients.__getitem__, SelfDistill(), CHECKS)
+    assert models["student"].asked == []  # the judge stage's answer is reused ...
+    assert data.pairs(result.dpo)[0]["rejected"] == [_a("BAD 41")]  # ... and graded: 2 < 7
+    graded = [m[-1]["content"] for m in models["judge"].asked]
+    assert sum("[Answer]\nBAD 41" in text for text in graded) == 1

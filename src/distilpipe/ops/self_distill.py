@@ -18,11 +18,11 @@ Per row (the rewrite stage's output; a conversation ending with an assistant tur
 - DPO: chosen = that final answer; rejected = the student's own answer to the same prompt.
   That is the judge stage's `student_response` where the judge answered this very prompt (a
   conversation with one user turn: the judge answers the first turn), with its
-  `student_score`; otherwise (rows the judge never saw: translated, expanded, multi-turn) a
-  fresh student call, graded by the judge. Pairs are dropped, the reason counted (first
-  match wins): `no_student_answer` (the fresh call failed or did not fit), `same_answer`
-  (chosen == rejected), `unscored` (no judge score for one side), `student_not_worse` (the
-  student's score >= the chosen answer's).
+  `student_score` (graded here if it has none); otherwise (rows the judge never saw:
+  translated, expanded, multi-turn) a fresh student call, graded by the judge. Pairs are
+  dropped, the reason counted (first match wins): `no_student_answer` (the fresh call
+  failed or did not fit), `same_answer` (chosen == rejected), `unscored` (no judge score
+  for one side), `student_not_worse` (the student's score >= the chosen answer's).
 
 Calls run role by role (self-distiller, student, judge), so with the default roles the
 student's model and then the teacher's each load once. Every call is cached with a per-row
@@ -143,12 +143,13 @@ def self_distill_rows(
     grade = _grader(judge, scoring, instructions, langs, ids)
     teacher_scores = grade(list(teacher), "self_distill/score/teacher")
     restated_scores = grade(restatements, "self_distill/score/restatement")
+    scored = [reuse[i] and judged_score[i] is not None for i in range(n)]
     student_scores = grade(
-        [None if reuse[i] else student_answers[i] for i in range(n)],
+        [None if scored[i] else student_answers[i] for i in range(n)],
         "self_distill/score/student",
     )
     for i in range(n):
-        if reuse[i]:
+        if scored[i]:
             student_scores[i] = judged_score[i]
 
     outcome: list[str] = []
