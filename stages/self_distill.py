@@ -39,8 +39,6 @@ def student_token_counter(params: Params) -> Callable[[list[str]], list[int]] | 
 def main() -> None:
     params = load_params()
     rows = io.read_parquet("data/rewritten.parquet")
-    # models.self_distiller defaults to the student's model (then one backend for both)
-    role = {"self_distiller": "self_distiller" if "self_distiller" in params.models else "student"}
     with (
         open_cache(params) as cache,
         RoleModels(params, cache) as models,
@@ -48,7 +46,7 @@ def main() -> None:
     ):
         result = self_distill_rows(
             rows,
-            lambda name: models.client(role.get(name, name)),
+            models.client,  # models.self_distiller: by default the student's spec
             params.self_distill,
             params.rewrite,
             params.judge.scoring,

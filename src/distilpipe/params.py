@@ -568,6 +568,15 @@ class Params(_Section):
     train_dpo: TrainDPO = Field(default_factory=TrainDPO)
     evaluate: Evaluate = Field(default_factory=Evaluate)
 
+    @field_validator("models", mode="before")
+    @classmethod
+    def _self_distiller_default(cls, value: object) -> object:
+        """`models.self_distiller` unset is the student's spec (DistilQwen2 restates with the
+        student's larger sibling; the tiny run has no other). Same spec, one loaded model."""
+        if isinstance(value, dict) and "student" in value and "self_distiller" not in value:
+            return {**value, "self_distiller": value["student"]}
+        return value
+
     @model_validator(mode="after")
     def _source_kinds(self) -> Params:
         for name, src in self.sources.items():
