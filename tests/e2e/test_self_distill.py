@@ -97,11 +97,13 @@ def test_the_sets_are_non_empty_and_trl_takes_them_as_written(distilled: Path) -
         train_dataset=Dataset.from_list([{"messages": c} for c in conversations]),
         processing_class=tokenizer,
     )
+    # tokenized with the loss on the answers only, packed best-fit: every conversation is
+    # one sequence of some packed row
     prepared = sft_trainer.train_dataset
-    assert "input_ids" in prepared.column_names and "assistant_masks" in prepared.column_names
-    # packed: every conversation's tokens are in, each with some assistant tokens
+    assert {"input_ids", "labels", "seq_lengths"} <= set(prepared.column_names)
+    assert sum(len(lengths) for lengths in prepared["seq_lengths"]) == len(conversations)
     batch = next(iter(sft_trainer.get_train_dataloader()))
-    assert (batch["labels"] != -100).any()
+    assert (batch["labels"] != -100).any() and (batch["labels"] == -100).any()
 
     pairs = data.pairs(dpo)
     params = TrainDPO.model_validate({**DPO.model_dump(), "max_length": 2048})
@@ -113,7 +115,7 @@ def test_the_sets_are_non_empty_and_trl_takes_them_as_written(distilled: Path) -
     )
     assert len(dpo_trainer.train_dataset) == len(pairs)
     first = dpo_trainer.train_dataset[0]
-    assert first["chosen_input_ids"] != first["rejected_input_ids"]
+    assert first["chosen_ids"] != first["rejected_ids"]
     batch = next(iter(dpo_trainer.get_train_dataloader()))
     assert batch["input_ids"].shape[0] == 2 * min(DPO.batch_size, len(pairs))
 
