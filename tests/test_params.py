@@ -44,3 +44,14 @@ def test_bad_params_name_the_key(tmp_path: Path, text: str, message: str) -> Non
     path.write_text(text)
     with pytest.raises(ParamsError, match=message.replace(".", r"\.")):
         load_params(path)
+
+
+def test_the_self_distiller_defaults_to_the_students_spec() -> None:
+    from distilpipe.params import Params
+
+    student = {"backend": "transformers", "model": "models/tiny/student", "max_new_tokens": 64}
+    params = Params.model_validate({"models": {"student": student}})
+    assert params.models["self_distiller"] == params.models["student"]
+    own = {**student, "model": "Qwen/Qwen2-7B-Instruct"}
+    params = Params.model_validate({"models": {"student": student, "self_distiller": own}})
+    assert params.models["self_distiller"].model == "Qwen/Qwen2-7B-Instruct"

@@ -372,6 +372,37 @@ class Multiturn(_Section):
     seed: int = Field(0, description="salts the hash that chooses the rows")
 
 
+class Rewrite(_Section):
+    """The teacher rewrites every assistant turn for format, style and length (a prompt per
+    task family); a rewrite that fails a preservation check leaves the original turn."""
+
+    min_length_ratio: float = Field(
+        0.5, gt=0.0, description="keep the original when the rewrite is shorter than this times it"
+    )
+    max_length_ratio: float = Field(
+        3.0, gt=0.0, description="keep the original when the rewrite is longer than this times it"
+    )
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Rewrite:
+        if self.min_length_ratio > self.max_length_ratio:
+            raise ValueError("min_length_ratio must be at most max_length_ratio")
+        return self
+
+
+class SelfDistill(_Section):
+    """The self-distiller (models.self_distiller) restates each final answer; the SFT and DPO
+    sets are written from the result."""
+
+    max_drop: float = Field(
+        1.0,
+        ge=0.0,
+        le=9.0,
+        description="accept a restatement the judge scores at most this far below the "
+        "teacher's answer (0-9 scale)",
+    )
+
+
 class LoRA(_Section):
     """Low-rank adapters (peft) instead of full fine-tuning."""
 
@@ -604,10 +635,21 @@ class Params(_Section):
     translate: Translate = Field(default_factory=Translate)
     expand: Expand = Field(default_factory=Expand)
     multiturn: Multiturn = Field(default_factory=Multiturn)
+    rewrite: Rewrite = Field(default_factory=Rewrite)
+    self_distill: SelfDistill = Field(default_factory=SelfDistill)
     train: Train = Field(default_factory=Train)
     train_sft: TrainSFT = Field(default_factory=TrainSFT)
     train_dpo: TrainDPO = Field(default_factory=TrainDPO)
     evaluate: Evaluate = Field(default_factory=Evaluate)
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _self_distiller_default(cls, value: object) -> object:
+        """`models.self_distiller` unset is the student's spec (DistilQwen2 restates with the
+        student's larger sibling; the tiny run has no other). Same spec, one loaded model."""
+        if isinstance(value, dict) and "student" in value and "self_distiller" not in value:
+            return {**value, "self_distiller": value["student"]}
+        return value
 
     @model_validator(mode="after")
     def _source_kinds(self) -> Params:

@@ -65,6 +65,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # the first test runs the module's two pipeline runs, on 2 cores
 def test_dvc_shows_every_declared_plot(runs: dict[str, Any]) -> None:
     assert DECLARED, "dvc.yaml declares no plots"
     assert set(plots.vega_specs(runs["show"])) == set(DECLARED)

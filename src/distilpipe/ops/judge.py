@@ -175,13 +175,39 @@ def _grade(
     """The judge's score of each answer; a row without an answer is not sent to the judge."""
     graded = dict(answers)
     todo = [i for i, a in answers.items() if a.answer is not None]
+    scores = score_answers(
+        judge,
+        scoring,
+        [prompts[i][-1]["content"] for i in todo],
+        [answers[i].answer for i in todo],
+        [langs[i] for i in todo],
+        [ids[i] for i in todo],
+        f"judge/score/{role}",
+    )
+    for i, (score, reason) in zip(todo, scores, strict=True):
+        graded[i] = _Graded(answers[i].answer, score, reason)
+    return graded
+
+
+def score_answers(
+    judge: LLMClient,
+    scoring: str,
+    instructions: Sequence[str],
+    answers: Sequence[str | None],
+    langs: Sequence[str],
+    ids: Sequence[str],
+    stage: str,
+) -> list[tuple[float | None, str | None]]:
+    """The judge's grade of each answer to its instruction, alone, as the judge stage grades:
+    `(score, None)` with a score in 0..9, or `(None, reason)`, reason one of too_long, failed,
+    no_digit (logprob scoring) or unparsed (generate scoring). An answer that is None is not
+    sent and gets `(None, None)`. `scoring` is "logprob" or "generate"; `stage` names the
+    per-row seed of generate scoring (the judge stage uses "judge/score/<role>"), so another
+    stage grading the same answer to the same instruction gets its own seeds."""
+    out: list[tuple[float | None, str | None]] = [(None, None)] * len(answers)
+    todo = [i for i, a in enumerate(answers) if a is not None]
     rendered = [
-        render(
-            f"judge_{scoring}",
-            langs[i],
-            instruction=prompts[i][-1]["content"],
-            answer=answers[i].answer,
-        )
+        render(f"judge_{scoring}", langs[i], instruction=instructions[i], answer=answers[i])
         for i in todo
     ]
     if scoring == "logprob":
@@ -190,14 +216,13 @@ def _grade(
         )
         for i, result in zip(todo, probs, strict=True):
             if isinstance(result, Failure):
-                graded[i] = _Graded(answers[i].answer, None, _reason(result))
+                out[i] = (None, _reason(result))
                 continue
             try:
-                graded[i] = _Graded(answers[i].answer, expected_score(result.probs), None)
+                out[i] = (expected_score(result.probs), None)
             except ValueError:  # no probability on any digit: nothing to read
-                graded[i] = _Graded(answers[i].answer, None, "no_digit")
-        return graded
-    stage = f"judge/score/{role}"
+                out[i] = (None, "no_digit")
+        return out
     outs = judge.generate(
         [
             GenerateRequest(
@@ -206,14 +231,13 @@ def _grade(
             for i, (t, h) in zip(todo, rendered, strict=True)
         ]
     )
-    for i, out in zip(todo, outs, strict=True):
-        if isinstance(out, Failure):
-            graded[i] = _Graded(answers[i].answer, None, _reason(out))
+    for i, gen in zip(todo, outs, strict=True):
+        if isinstance(gen, Failure):
+            out[i] = (None, _reason(gen))
             continue
-        score = parse_score(out.text)
-        reason = None if score is not None else "unparsed"
-        graded[i] = _Graded(answers[i].answer, None if score is None else float(score), reason)
-    return graded
+        score = parse_score(gen.text)
+        out[i] = (None, "unparsed") if score is None else (float(score), None)
+    return out
 
 
 def _metrics(

@@ -1,0 +1,73 @@
+"""self_distill: data/rewritten.parquet -> data/sft.parquet and data/dpo.parquet (the final
+answers restated by the self-distiller where the judge accepts it; DPO pairs against the
+student's own answers)."""
+
+from collections.abc import Callable
+
+from distilpipe import io, stage
+from distilpipe.errors import DistilpipeError
+from distilpipe.llm import RoleModels, open_cache
+from distilpipe.llm.context import load_error, tokenizer_source
+from distilpipe.ops.self_distill import self_distill_rows
+from distilpipe.params import Params, load_params
+
+
+def student_token_counter(params: Params) -> Callable[[list[str]], list[int]] | None:
+    """Token counts with the student's tokenizer, found as the LLM layer finds it; None for
+    an API student with no `tokenizer` set (then the length plot is empty)."""
+    spec = params.models.get("student")
+    source = tokenizer_source(spec) if spec is not None else None
+    if spec is None or source is None:
+        return None
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(
+            source, revision=spec.revision if source == spec.model else None
+        )
+    except (OSError, ValueError) as exc:
+        raise DistilpipeError(load_error(source, "tokenizer", exc)) from None
+
+    def count(texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
+
+    return count
+
+
+def main() -> None:
+    params = load_params()
+    rows = io.read_parquet("data/rewritten.parquet")
+    with (
+        open_cache(params) as cache,
+        RoleModels(params, cache) as models,
+        stage.timed("self_distill", rows=lambda: rows.height),
+    ):
+        result = self_distill_rows(
+            rows,
+            models.client,  # models.self_distiller: by default the student's spec
+            params.self_distill,
+            params.rewrite,
+            params.judge.scoring,
+            params.pool.langid,
+            student_token_counter(params),
+        )
+    io.write_parquet(result.sft, "data/sft.parquet")
+    io.write_parquet(result.dpo, "data/dpo.parquet")
+    io.write_json(result.metrics, "metrics/self_distill.json")
+    for name, points in result.plots.items():
+        io.write_json(points, f"plots/self_distill/{name}.json")
+    m, calls = result.metrics, result.metrics["calls"]
+    kept = ", ".join(f"{k}: {v:,}" for k, v in m["restatement"]["kept_teacher"].items() if v)
+    dropped = ", ".join(f"{k}: {v:,}" for k, v in m["pairs_dropped"].items() if v)
+    stage.log(
+        f"self_distill: {m['rows_in']:,} rows, {m['restatement']['accepted']:,} restatements "
+        f"accepted (teacher kept: {kept or 'none'}); sft {m['sft_rows']:,} rows, dpo "
+        f"{m['dpo_pairs']:,} pairs (dropped: {dropped or 'none'}); {calls['calls']:,} calls, "
+        f"{calls['cache_hits']:,} cache hits, {calls['failed']:,} failed"
+    )
+
+
+if __name__ == "__main__":
+    stage.run(main)
