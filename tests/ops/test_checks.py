@@ -146,6 +146,8 @@ def test_urls_end_before_sentence_punctuation() -> None:
         "https://example.cn/路径",
         "https://x.org/y",
     ]
+
+
 def test_reply_problem_names_what_is_wrong_with_a_reply() -> None:
     from distilpipe.llm.types import Failure, Generation, TooLong
 

@@ -157,6 +157,8 @@ def same_turns(before: Sequence[Mapping[str, str]], after: Sequence[Mapping[str,
     """Whether `after` has as many turns as `before`, with the same roles in the same order
     (a turn dropped or merged into its neighbour fails)."""
     return [m["role"] for m in before] == [m["role"] for m in after]
+
+
 def reply_problem(out: Generation | Failure) -> str | None:
     """Why a reply cannot be kept, or None: `too_long` (the prompt and its new tokens did not
     fit the model, so no call was made), `failed` (after the LLM layer's retries), `cut_off`
