@@ -5,10 +5,11 @@ LLM calls with the cache hit rate and failures, and whether DVC sees it as chang
 the evaluation's headline table. For people who would rather not read JSON.
 
 Stages write their metrics in their own shapes; this reads the common keys: rows in
-(`rows_in`, `records`), rows out (`rows_out`, `rows_kept`, `rows_sampled`, `rows`), drop
-reasons (the first of `dropped`, `rejected`, `rejects`, `reasons`, `kept_original`, a
-mapping of reason -> count) and `calls` (`calls`, `cache_hits`, `failed`, or summed over
-`by_model`/`by_role` where a stage only keeps those).
+(`rows_in`, `records`), rows out (`rows_out`, `rows_kept`, `rows_sampled`, `sft_rows`,
+`rows`), drop reasons (the first of `dropped`, `rejected`, `rejects`, `reasons`,
+`kept_original`, `pairs_dropped`: a mapping of reason -> count) and `calls` (`calls`,
+`cache_hits`, `failed`, or summed over `by_model`/`by_role` where a stage only keeps
+those).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import yaml
 from distilpipe.evaluate.report import HEADLINE
 
 ROWS_IN = ("rows_in", "records")
-ROWS_OUT = ("rows_out", "rows_kept", "rows_sampled", "rows")
-DROPS = ("dropped", "rejected", "rejects", "reasons", "kept_original")
+ROWS_OUT = ("rows_out", "rows_kept", "rows_sampled", "sft_rows", "rows")
+DROPS = ("dropped", "rejected", "rejects", "reasons", "kept_original", "pairs_dropped")
 CALL_FIGURES = ("calls", "cache_hits", "failed")
 
 

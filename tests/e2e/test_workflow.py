@@ -1,0 +1,216 @@
+"""The experiment workflow over the whole pipeline, on the default params, as people drive
+it: `dvc repro` after new data, `dvc exp run -S` to try a knob, `dvc exp show` and
+`dvc metrics diff` to compare, queued experiments sharing one call cache.
+
+Every test starts from a copy of the session's finished default run (conftest `golden`)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+import yaml
+
+from distilpipe import status
+from tests.conftest import magpie_record
+from tests.e2e.conftest import copy_of, params_of, run, set_params
+
+# What each LLM stage reads, and the most calls one new input row can cost there (per-turn
+# stages: a row of the samples has at most 3 user turns; translate: 2 tries per turn).
+LLM_STAGES = {
+    "judge": ("data/pool.parquet", 4),
+    "classify": ("data/judged.parquet", 1),
+    "translate": ("data/sampled.parquet", 2 * 6),
+    "expand": ("data/translated.parquet", 4),
+    "multiturn": ("data/expanded.parquet", 4),
+    "rewrite": ("data/augmented.parquet", 6),
+    "self_distill": ("data/rewritten.parquet", 4),
+}
+CALL_KEYS = ("calls", "by_role", "by_step", "by_model")  # call counts in metrics files
+NEW_QUESTIONS = [
+    "How do I merge two sorted lists in Python without using sort()?",
+    "请解释一下什么是复利，并举一个简单的例子。",
+    "What is the difference between a list and a tuple in Python?",
+    "写一首关于秋天的四行短诗。",
+    "Explain why the sky looks blue during the day but red at sunset.",
+    "如何用二分查找在有序数组中找到一个数？请给出步骤。",
+]
+
+
+def _ran(out: str) -> set[str]:
+    return set(re.findall(r"Running stage '([^']+)'", out))
+
+
+def _calls(repo: Path) -> dict[str, dict[str, int]]:
+    return {s.name: s.calls for s in status.read_status(repo) if s.calls.get("calls")}
+
+
+def _ids(repo: Path, path: str) -> set[str]:
+    return set(pl.read_parquet(repo / path)["id"].to_list())
+
+
+def _metrics(repo: Path, name: str) -> dict[str, Any]:
+    return dict(json.loads((repo / f"metrics/{name}.json").read_text()))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_a_finished_pipeline_is_up_to_date_and_reruns_nothing(
+    golden: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = copy_of(golden, tmp_path / "copy", monkeypatch)
+    assert "Data and pipelines are up to date." in run(repo, "dvc", "status").stdout
+    out = run(repo, "dvc", "repro").stdout
+    assert _ran(out) == set(), out
+    stages = yaml.safe_load((repo / "dvc.yaml").read_text())["stages"]
+    lock = yaml.safe_load((repo / "dvc.lock").read_text())["stages"]
+    for name in stages:  # every stage ran and is locked, the trained students included
+        assert name in lock or any(k.startswith(f"{name}@") for k in lock), name
+    for folder in ("models/student-sft", "models/student-dpo"):
+        assert (repo / folder / "config.json").is_file()
+    figures = json.loads((repo / "metrics/eval.json").read_text())
+    assert {"base", "sft", "dpo"} <= set(figures)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_appended_records_cost_calls_only_for_new_and_derived_rows(
+    golden: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = copy_of(golden, tmp_path / "copy", monkeypatch)
+    inputs = {name: _ids(repo, path) for name, (path, _) in LLM_STAGES.items()}
+    before = _calls(repo)
+    eval_before = _metrics(repo, "eval")
+
+    records = [magpie_record(9500 + i, q) for i, q in enumerate(NEW_QUESTIONS)]
+    with (repo / "data/samples/magpie.jsonl").open("a", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    out = run(repo, "dvc", "repro").stdout
+    ran = _ran(out)
+    assert "bootstrap" not in ran and "ingest@magpie" in ran
+    assert not {"ingest@openhermes", "ingest@mammoth2"} & ran
+    after = _calls(repo)
+    new_pool = _ids(repo, "data/pool.parquet") - inputs["judge"]
+    assert len(new_pool) == len(NEW_QUESTIONS)
+    assert after["judge"]["calls"] - after["judge"]["cache_hits"] == 4 * len(new_pool)
+
+    for name, (path, per_row) in LLM_STAGES.items():
+        if name not in ran:
+            continue
+        fresh = _ids(repo, path) - inputs[name]
+        made = after[name]["calls"] - after[name]["cache_hits"] if name in after else 0
+        assert made <= per_row * len(fresh), (name, made, len(fresh))
+        if name in before and fresh != _ids(repo, path):  # old rows in the input again
+            assert after[name]["cache_hits"] > 0, name
+
+    # the base student is unchanged: its evaluation is all cache hits
+    if "evaluate" in ran:
+        base = _metrics(repo, "eval")["calls"]["by_model"]["base"]
+        assert base["cache_misses"] == 0 and base["calls"] == base["cache_hits"]
+        assert _metrics(repo, "eval")["base"] == eval_before["base"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(2400)
+def test_experiments_run_only_what_they_change_queue_and_diff(
+    golden: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = copy_of(golden, tmp_path / "copy", monkeypatch)
+    judge_calls = _metrics(repo, "judge")["calls"]["calls"]
+
+    # a keep rule: judge runs again on cached calls only, nothing upstream of it
+    exp = run(repo, "dvc", "exp", "run", "-n", "stricter", "-S", "judge.min_mfd=0.05").stdout
+    ran = _ran(exp)
+    assert "judge" in ran and not {"pool", "bootstrap", "ingest@magpie"} & ran
+    judged = _metrics(repo, "judge")
+    assert judged["calls"]["cache_hits"] == judged["calls"]["calls"] == judge_calls
+
+    # a smaller sample: nothing up to classify runs
+    run(repo, "git", "checkout", "--", ".")
+    n = params_of(repo)["sample"]["n"]
+    exp = run(repo, "dvc", "exp", "run", "-n", "smaller", "-S", f"sample.n={n // 2}").stdout
+    ran = _ran(exp)
+    assert "sample" in ran and not {"judge", "classify", "bootstrap"} & ran
+    shown = json.loads(run(repo, "dvc", "exp", "show", "--json").stdout)
+    names = {e["name"] for e in _experiments(shown)}
+    assert {"stricter", "smaller"} <= names
+    for e in _experiments(shown):
+        if e["name"] in ("stricter", "smaller"):
+            data = e["data"]
+            assert data["metrics"]["metrics/judge.json"]["data"]["rows_in"] > 0
+            assert "judge" in data["params"]["params.yaml"]["data"]
+
+    # two queued experiments run at once, sharing the call cache, give what they give alone
+    run(repo, "git", "checkout", "--", ".")
+    for value in (0.02, 0.08):
+        run(repo, "dvc", "exp", "run", "--queue", "-n", f"q{value}", "-S", f"judge.min_mfd={value}")
+    run(repo, "dvc", "queue", "start", "-j", "2")
+    _wait_for_queue(repo)
+    tasks = run(repo, "dvc", "queue", "status").stdout
+    assert tasks.count("Success") == 2 and "Failed" not in tasks, tasks
+    queued = _results(repo, ("q0.02", "q0.08"))
+    for value in (0.02, 0.08):
+        run(repo, "git", "checkout", "--", ".")
+        alone = run(repo, "dvc", "exp", "run", "-n", f"a{value}", "-S", f"judge.min_mfd={value}")
+        assert alone.returncode == 0
+        assert _results(repo, (f"a{value}",))[f"a{value}"] == queued[f"q{value}"], value
+
+    # commit, change a param, re-run, commit: the diffs show the change
+    run(repo, "git", "checkout", "--", ".")
+    set_params(repo, judge={**params_of(repo)["judge"], "min_mfd": 0.05})
+    run(repo, "dvc", "repro")
+    run(repo, "git", "add", "-A")
+    run(repo, "git", "commit", "-qm", "judge.min_mfd 0.05")
+    params_diff = run(repo, "dvc", "params", "diff", "HEAD~1", "--json").stdout
+    assert json.loads(params_diff)["params.yaml"]["judge.min_mfd"] == {"old": 0.0, "new": 0.05}
+    metrics_diff = json.loads(run(repo, "dvc", "metrics", "diff", "HEAD~1", "--json").stdout)
+    assert "rows_kept" in metrics_diff["metrics/judge.json"]
+    plots = json.loads(run(repo, "dvc", "plots", "diff", "HEAD~1", "--json").stdout)
+    assert not plots.get("errors") and plots["data"]
+
+
+def _experiments(shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for baseline in shown:
+        for exp in baseline.get("experiments") or []:
+            out += [r for r in exp.get("revs") or [] if r.get("name")]
+    return out
+
+
+def _wait_for_queue(repo: Path, deadline_s: float = 1500.0) -> None:
+    """Until no queued experiment is queued or running (the workers run in the background)."""
+    start = time.monotonic()
+    while time.monotonic() - start < deadline_s:
+        tasks = run(repo, "dvc", "queue", "status").stdout
+        if not re.search(r"\b(Queued|Running)\b", tasks):
+            return
+        time.sleep(2)  # a poll of the queue's own state, not a guess at how long it takes
+    raise AssertionError(f"the queue did not finish in {deadline_s:.0f} s:\n{tasks}")
+
+
+def _results(repo: Path, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """What each named experiment produced, from `dvc exp show`: the hash of every data and
+    model file it depends on, and its metrics without the call counts (a run on a warm
+    cache makes fewer calls for the same results)."""
+    shown = json.loads(run(repo, "dvc", "exp", "show", "--json").stdout)
+    found = {}
+    for e in _experiments(shown):
+        if e["name"] in names:
+            data = e["data"]
+            hashes = {
+                path: dep.get("hash")
+                for path, dep in data["deps"].items()
+                if path.startswith(("data/", "models/"))
+            }
+            metrics = {
+                path: {k: v for k, v in m["data"].items() if k not in CALL_KEYS}
+                for path, m in data["metrics"].items()
+            }
+            found[e["name"]] = {"deps": hashes, "metrics": metrics}
+    assert set(found) == set(names), (names, set(found))
+    return found
