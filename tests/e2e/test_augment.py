@@ -21,7 +21,7 @@ from distilpipe.ops.multiturn import chosen, user_turns
 from distilpipe.schema import validate_rows
 from tests.cache_db import cached_calls
 from tests.conftest import magpie_record
-from tests.e2e.conftest import params_of, run, set_params
+from tests.e2e.conftest import copy_of, params_of, run, set_params
 from tests.e2e.test_judge import EXTRA_QUESTIONS, NEW_QUESTIONS, _append_jsonl, _small
 
 # enough new records that some pass the judge (it keeps about a fifth on the defaults)
@@ -55,7 +55,11 @@ def _tries(repo: Path) -> dict[tuple[str, int], tuple[str, ...]]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)  # the default pipeline up to multiturn from a cold cache, twice
-def test_expand_and_multiturn_on_the_defaults_and_appended_records(repo: Path) -> None:
+def test_expand_and_multiturn_on_the_defaults_and_appended_records(
+    golden: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the session's default run, from a cold cache
+    repo = copy_of(golden, tmp_path / "copy", monkeypatch)
     run(repo, "dvc", "repro", "multiturn")
     translated = pl.read_parquet(repo / "data/translated.parquet")
     expanded = validate_rows(pl.read_parquet(repo / "data/expanded.parquet"), "expanded")

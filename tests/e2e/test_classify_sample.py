@@ -31,9 +31,9 @@ def _metrics(repo: Path, stage: str) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)  # the whole default pipeline from a cold LLM cache, on 2 cores
+@pytest.mark.timeout(1800)  # the default pipeline up to sample from a cold LLM cache, on 2 cores
 def test_classify_and_sample_on_the_default_params(repo: Path) -> None:
-    run(repo, "dvc", "repro")
+    run(repo, "dvc", "repro", "sample")
     params = params_of(repo)
     seed_size = params["classify"]["seed_size"]
     judged = pl.read_parquet(repo / "data/judged.parquet")
@@ -73,14 +73,14 @@ def test_classify_and_sample_on_the_default_params(repo: Path) -> None:
     run(repo, "git", "add", "-A")
     run(repo, "git", "commit", "-qm", "baseline")
 
-    smaller = run(repo, "dvc", "exp", "run", "-S", f"sample.n={n // 2}")
+    smaller = run(repo, "dvc", "exp", "run", "-S", f"sample.n={n // 2}", "sample")
     assert "Running stage 'sample'" in smaller.stdout
     for upstream in ("classify", "judge", "pool"):
         assert f"Running stage '{upstream}'" not in smaller.stdout
     assert _metrics(repo, "sample")["rows_sampled"] == n // 2
     assert _metrics(repo, "classify") == c  # untouched: no LLM call was made
 
-    bigger = run(repo, "dvc", "exp", "run", "-S", f"classify.seed_size={seed_size + 16}")
+    bigger = run(repo, "dvc", "exp", "run", "-S", f"classify.seed_size={seed_size + 16}", "sample")
     assert "Running stage 'classify'" in bigger.stdout
     assert "Running stage 'judge'" not in bigger.stdout
     grown = _metrics(repo, "classify")

@@ -90,8 +90,9 @@ LONG_ZH = ("请仔细阅读下面这段关于城市交通规划的长篇材料�
 def test_on_the_defaults_new_rows_cost_only_their_own_calls(repo: Path) -> None:
     """A newcomer's session, on the default params throughout: run, try a keep rule, append
     records to a default source, add a source. Only new rows ever cost LLM calls, the tiny
-    models never retrain, and one over-long instruction is dropped, not fatal."""
-    run(repo, "dvc", "repro")
+    models never retrain, and one over-long instruction is dropped, not fatal. (Up to the
+    judge: tests/e2e/test_workflow.py does the same over the whole pipeline.)"""
+    run(repo, "dvc", "repro", "judge")
     first = _judge_metrics(repo)
     calls = first["calls"]
     assert first["rows_in"] == pl.read_parquet(repo / "data/pool.parquet").height > 300
@@ -106,7 +107,7 @@ def test_on_the_defaults_new_rows_cost_only_their_own_calls(repo: Path) -> None:
     # a keep-rule experiment costs no call
     run(repo, "git", "add", "-A")
     run(repo, "git", "commit", "-qm", "baseline")
-    exp = run(repo, "dvc", "exp", "run", "-S", "judge.min_mfd=0.05")
+    exp = run(repo, "dvc", "exp", "run", "-S", "judge.min_mfd=0.05", "judge")
     assert "Running stage 'judge'" in exp.stdout
     assert "Running stage 'pool'" not in exp.stdout
     rerun = _judge_metrics(repo)
@@ -121,7 +122,7 @@ def test_on_the_defaults_new_rows_cost_only_their_own_calls(repo: Path) -> None:
     before = _pool_ids(repo)
     new = [magpie_record(9000 + i, question) for i, question in enumerate(NEW_QUESTIONS)]
     _append_jsonl(repo / "data/samples/magpie.jsonl", new)
-    out = run(repo, "dvc", "repro")
+    out = run(repo, "dvc", "repro", "judge")
     assert "Stage 'bootstrap' didn't change, skipping" in out.stdout
     assert "Running stage 'bootstrap'" not in out.stdout
     assert _digest(repo / "models/tiny") == models
@@ -138,7 +139,7 @@ def test_on_the_defaults_new_rows_cost_only_their_own_calls(repo: Path) -> None:
         repo / "data/samples/magpie.jsonl",
         [magpie_record(9100, LONG_ZH, "这是一段很长的材料的总结。")],
     )
-    run(repo, "dvc", "repro")
+    run(repo, "dvc", "repro", "judge")
     long = _judge_metrics(repo)
     assert long["rows_in"] == added["rows_in"] + 1
     assert long["dropped"]["too_long"] == added["dropped"]["too_long"] + 1
@@ -155,7 +156,7 @@ def test_on_the_defaults_new_rows_cost_only_their_own_calls(repo: Path) -> None:
     set_params(
         repo, sources={**sources, "extra": {"format": "mammoth2", "path": "data/extra.jsonl"}}
     )
-    out = run(repo, "dvc", "repro")
+    out = run(repo, "dvc", "repro", "judge")
     assert "Running stage 'ingest@extra'" in out.stdout
     assert "Running stage 'bootstrap'" not in out.stdout
     reached = _pool_ids(repo) - before

@@ -29,7 +29,7 @@ from distilpipe.train.dpo import dpo_config, preference_dataset
 from distilpipe.train.sft import sft_config
 from tests.cache_db import cached_calls
 from tests.conftest import magpie_record
-from tests.e2e.conftest import make_repo, run
+from tests.e2e.conftest import copy_of, run
 from tests.train.conftest import DPO, SFT
 
 NEW_QUESTIONS = [
@@ -47,13 +47,13 @@ def _metrics(repo: Path, stage: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def distilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A project copy where `dvc repro self_distill` has run on the default params."""
+def distilled(golden: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A copy of the session's default run (`dvc repro` on the default params, from a cold
+    LLM cache), with that run's call cache in use."""
     tmp = tmp_path_factory.mktemp("distill")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(tmp / "llm-cache"))
-        repo = make_repo(tmp / "repo")
-        run(repo, "dvc", "repro", "self_distill")
+        repo = copy_of(golden, tmp / "copy", monkeypatch)
+        assert "Running stage" not in run(repo, "dvc", "repro", "self_distill").stdout
         yield repo
 
 

@@ -21,7 +21,7 @@ from distilpipe.ops.translate import REASONS
 from distilpipe.schema import validate_rows
 from tests.cache_db import cached_calls
 from tests.conftest import magpie_record
-from tests.e2e.conftest import run
+from tests.e2e.conftest import copy_of, run
 
 # Chinese instructions with a short answer each: candidates for the English quota, if the
 # judge keeps them (it keeps the rows its tiny student does not beat the tiny teacher on).
@@ -69,8 +69,10 @@ def _outputs(repo: Path) -> list[bytes]:
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_translate_on_the_defaults_is_incremental_and_resumes(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
+    golden: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # the session's default run, from a cold cache: its translate metrics are a cold run's
+    repo = copy_of(golden, tmp_path / "copy", monkeypatch)
     run(repo, "dvc", "repro", "translate")
     sampled = pl.read_parquet(repo / "data/sampled.parquet")
     out = validate_rows(pl.read_parquet(repo / "data/translated.parquet"), "translated")

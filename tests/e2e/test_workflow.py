@@ -16,9 +16,10 @@ import polars as pl
 import pytest
 import yaml
 
+from distilpipe import plots as dvc_plots
 from distilpipe import status
 from tests.conftest import magpie_record
-from tests.e2e.conftest import copy_of, params_of, run, set_params
+from tests.e2e.conftest import copy_of, params_of, run
 
 # What each LLM stage reads, and the most calls one new input row can cost there (per-turn
 # stages: a row of the samples has at most 3 user turns; translate: 2 tries per turn).
@@ -122,56 +123,57 @@ def test_experiments_run_only_what_they_change_queue_and_diff(
 ) -> None:
     repo = copy_of(golden, tmp_path / "copy", monkeypatch)
     judge_calls = _metrics(repo, "judge")["calls"]["calls"]
-
-    # a keep rule: judge runs again on cached calls only, nothing upstream of it
-    exp = run(repo, "dvc", "exp", "run", "-n", "stricter", "-S", "judge.min_mfd=0.05").stdout
-    ran = _ran(exp)
-    assert "judge" in ran and not {"pool", "bootstrap", "ingest@magpie"} & ran
-    judged = _metrics(repo, "judge")
-    assert judged["calls"]["cache_hits"] == judged["calls"]["calls"] == judge_calls
-
-    # a smaller sample: nothing up to classify runs
-    run(repo, "git", "checkout", "--", ".")
     n = params_of(repo)["sample"]["n"]
-    exp = run(repo, "dvc", "exp", "run", "-n", "smaller", "-S", f"sample.n={n // 2}").stdout
-    ran = _ran(exp)
-    assert "sample" in ran and not {"judge", "classify", "bootstrap"} & ran
-    shown = json.loads(run(repo, "dvc", "exp", "show", "--json").stdout)
-    names = {e["name"] for e in _experiments(shown)}
-    assert {"stricter", "smaller"} <= names
-    for e in _experiments(shown):
-        if e["name"] in ("stricter", "smaller"):
-            data = e["data"]
-            assert data["metrics"]["metrics/judge.json"]["data"]["rows_in"] > 0
-            assert "judge" in data["params"]["params.yaml"]["data"]
+    experiments = {"stricter": "judge.min_mfd=0.05", "smaller": f"sample.n={n // 2}"}
 
-    # two queued experiments run at once, sharing the call cache, give what they give alone
-    run(repo, "git", "checkout", "--", ".")
-    for value in (0.02, 0.08):
-        run(repo, "dvc", "exp", "run", "--queue", "-n", f"q{value}", "-S", f"judge.min_mfd={value}")
+    # two experiments queued and run at once, sharing the call cache
+    for name, change in experiments.items():
+        run(repo, "dvc", "exp", "run", "--queue", "-n", f"queued-{name}", "-S", change)
     run(repo, "dvc", "queue", "start", "-j", "2")
     _wait_for_queue(repo)
     tasks = run(repo, "dvc", "queue", "status").stdout
     assert tasks.count("Success") == 2 and "Failed" not in tasks, tasks
-    queued = _results(repo, ("q0.02", "q0.08"))
-    for value in (0.02, 0.08):
-        run(repo, "git", "checkout", "--", ".")
-        alone = run(repo, "dvc", "exp", "run", "-n", f"a{value}", "-S", f"judge.min_mfd={value}")
-        assert alone.returncode == 0
-        assert _results(repo, (f"a{value}",))[f"a{value}"] == queued[f"q{value}"], value
+    queued = _results(repo, tuple(f"queued-{name}" for name in experiments))
 
-    # commit, change a param, re-run, commit: the diffs show the change
-    run(repo, "git", "checkout", "--", ".")
-    set_params(repo, judge={**params_of(repo)["judge"], "min_mfd": 0.05})
-    run(repo, "dvc", "repro")
+    # the same experiments one after the other: the same results, and each runs only the
+    # stage its param feeds and what is downstream of it
+    upstream = {
+        "stricter": {"pool", "bootstrap", "ingest@magpie"},
+        "smaller": {"judge", "classify"},
+    }
+    for name, change in experiments.items():
+        out = run(repo, "dvc", "exp", "run", "-n", name, "-S", change).stdout
+        ran = _ran(out)
+        assert name.replace("stricter", "judge").replace("smaller", "sample") in ran, out
+        assert not upstream[name] & ran, (name, ran)
+        assert "train_dpo" in ran and "evaluate" in ran  # what is downstream runs
+        if name == "stricter":  # a keep rule: the judge's calls are all cached
+            judged = _metrics(repo, "judge")["calls"]
+            assert judged["cache_hits"] == judged["calls"] == judge_calls
+        assert _results(repo, (name,))[name] == queued[f"queued-{name}"], name
+        run(repo, "git", "checkout", "--", ".")
+
+    shown = json.loads(run(repo, "dvc", "exp", "show", "--json").stdout)
+    rows = {e["name"]: e["data"] for e in _experiments(shown)}
+    for name in experiments:
+        assert rows[name]["metrics"]["metrics/judge.json"]["data"]["rows_in"] > 0
+        assert rows[name]["metrics"]["metrics/eval.json"]["data"]["dpo"]
+    params = {name: rows[name]["params"]["params.yaml"]["data"] for name in experiments}
+    assert params["stricter"]["judge"]["min_mfd"] == 0.05
+    assert params["smaller"]["sample"]["n"] == n // 2
+
+    # an experiment made the new baseline: the diffs against the commit before show it
+    run(repo, "dvc", "exp", "apply", "stricter")
     run(repo, "git", "add", "-A")
     run(repo, "git", "commit", "-qm", "judge.min_mfd 0.05")
-    params_diff = run(repo, "dvc", "params", "diff", "HEAD~1", "--json").stdout
-    assert json.loads(params_diff)["params.yaml"]["judge.min_mfd"] == {"old": 0.0, "new": 0.05}
+    params_diff = json.loads(run(repo, "dvc", "params", "diff", "HEAD~1", "--json").stdout)
+    assert params_diff["params.yaml"]["judge.min_mfd"] == {"old": 0.0, "new": 0.05}
     metrics_diff = json.loads(run(repo, "dvc", "metrics", "diff", "HEAD~1", "--json").stdout)
     assert "rows_kept" in metrics_diff["metrics/judge.json"]
-    plots = json.loads(run(repo, "dvc", "plots", "diff", "HEAD~1", "--json").stdout)
-    assert not plots.get("errors") and plots["data"]
+    specs = dvc_plots.vega_specs(
+        json.loads(run(repo, "dvc", "plots", "diff", "HEAD~1", "--json").stdout)
+    )
+    assert set(dvc_plots.revisions(specs["judge_mfd"])) == {"HEAD~1", "workspace"}
 
 
 def _experiments(shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
