@@ -174,3 +174,20 @@ def test_lora_saves_an_adapter_for_peft_and_a_merged_model_for_transformers(
         base = AutoModelForCausalLM.from_pretrained(student)(input_ids=ids).logits
     assert torch.allclose(got, expected, atol=1e-4)
     assert not torch.allclose(got, base, atol=1e-4)  # the adapter did learn something
+
+
+def test_curves_log_in_a_new_repository_with_no_commit_yet(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A new project's first `dvc repro` runs before any commit: dvclive's own DVC
+    integration reads the git revision there and fails ("Empty git repo"); ours logs."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["dvc", "init", "-q"], cwd=tmp_path, check=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DVC_ROOT", str(tmp_path))  # as under `dvc repro`
+    callback = common.live_callback(tmp_path / "dvclive" / "train_sft", resume=False)
+    callback.live.log_metric("loss", 1.5)
+    callback.live.next_step()
+    assert (tmp_path / "dvclive" / "train_sft" / "plots" / "metrics" / "loss.tsv").is_file()

@@ -175,7 +175,15 @@ def live_callback(folder: Path, resume: bool) -> TrainerCallback:
     from dvclive import Live
     from transformers.integrations import DVCLiveCallback
 
-    live = Live(dir=str(folder), resume=resume, save_dvc_exp=False, dvcyaml=None)
+    class CurvesOnly(Live):
+        """dvclive's logging without its DVC integration, which reads the git revision and
+        fails in a repository with no commit yet (where a new project's first `dvc repro`
+        runs); the stage writes what DVC tracks itself."""
+
+        def _init_dvc(self) -> None:
+            return None
+
+    live = CurvesOnly(dir=str(folder), resume=resume, save_dvc_exp=False, dvcyaml=None)
     return DVCLiveCallback(live=live)
 
 
