@@ -159,7 +159,7 @@ def test_expand_and_multiturn_killed_mid_stage_resume_from_their_cached_calls(
         expand={**params["expand"], "attempts": 1},
         multiturn={**params["multiturn"], "fraction": 1.0},
     )
-    run(repo, "dvc", "repro", "sample")
+    run(repo, "dvc", "repro", "translate")  # expand's input
     cache = repo.parent / "llm-cache"
     for n, (stage, output) in enumerate(
         (("expand", "data/expanded.parquet"), ("multiturn", "data/augmented.parquet"))

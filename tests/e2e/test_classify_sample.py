@@ -65,7 +65,8 @@ def test_classify_and_sample_on_the_default_params(repo: Path) -> None:
     assert sum(q["rows"] for q in quota["quota"]) == sum(s["translate_quota"].values())
 
     shown = json.loads(run(repo, "dvc", "plots", "show", "--json").stdout)
-    assert not shown.get("errors")
+    # (the later stages' plots do not exist yet: only up to sample ran)
+    assert not [e for e in shown.get("errors", []) if e["name"] in PLOTS]
     for plot in PLOTS:
         (spec,) = shown["data"][plot]
         assert spec["content"]["data"]["values"], plot
