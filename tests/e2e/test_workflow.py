@@ -33,7 +33,7 @@ LLM_STAGES = {
     "expand": ("data/translated.parquet", 0),
     "multiturn": ("data/expanded.parquet", 4),
     "rewrite": ("data/augmented.parquet", 6),
-    "self_distill": ("data/rewritten.parquet", 6),  # restate, answer, judge each + teacher
+    "self_distill": ("data/rewritten.parquet", 6),  # restatement, student answer, grades
 }
 CALL_KEYS = ("calls", "by_role", "by_step", "by_model")  # call counts in metrics files
 NEW_QUESTIONS = [
