@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +34,35 @@ def magpie_record(i: int, instruction: str = "", response: str = "") -> dict[str
 @pytest.fixture
 def tmp(tmp_path: Path) -> Path:
     return tmp_path
+
+
+# The session's default pipeline run, shared by tests/e2e and tests/reliability: defined
+# here, once, so both get the same instance.
+KILLPOINTS = Path(__file__).parent / "reliability" / "killpoints"
+
+
+@pytest.fixture(scope="session")
+def golden(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole pipeline on the default params, run once per test session and committed,
+    with every stage's kill points logged to `events.log` (the kill-and-resume suite draws
+    from them; logging changes nothing else). Tests take a `copy_of` it rather than run the
+    pipeline again. Holds `repo/`, `llm-cache/` (the calls of that run) and `events.log`."""
+    from tests.e2e.conftest import make_repo, run
+
+    base = tmp_path_factory.mktemp("golden")
+    env = {
+        "DISTILPIPE_CACHE_DIR": str(base / "llm-cache"),
+        "DISTILPIPE_KILL_SCRIPT": "*",
+        "DISTILPIPE_KILL_LOG": str(base / "events.log"),
+        "PYTHONPATH": os.pathsep.join(
+            [str(KILLPOINTS), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        repo = make_repo(base / "repo")
+        run(repo, "dvc", "repro")
+        run(repo, "git", "add", "-A")
+        run(repo, "git", "commit", "-qm", "the default pipeline")
+    return base

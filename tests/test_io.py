@@ -47,9 +47,9 @@ def test_a_killed_writers_temp_file_is_cleared_by_the_next_write(tmp_path: Path)
 
 def test_staging_dir_clears_stale_folders_and_cleans_up(tmp_path: Path) -> None:
     target = tmp_path / "model"
-    (tmp_path / ".model.killed1").mkdir()
-    (tmp_path / ".model.killed1" / "weights").write_text("half")
-    (tmp_path / ".model.old").mkdir()  # replace_dir's aside folder, killed mid-swap
+    (tmp_path / ".model.killed1.tmp").mkdir()
+    (tmp_path / ".model.killed1.tmp" / "weights").write_text("half")
+    (tmp_path / ".model.old.tmp").mkdir()  # replace_dir's aside folder, killed mid-swap
     with io.staging_dir(target) as new:
         (new / "weights").write_text("whole")
         io.replace_dir(new, target)

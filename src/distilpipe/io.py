@@ -29,8 +29,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temp path beside `path`; rename it over `path` only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # A writer killed before its rename leaves its temp file; each output has one writer (its
-    # stage), so the next write of the same output clears them.
+    # A writer killed before its rename leaves its temp file (`.*.tmp`: git and DVC ignore
+    # them, see .gitignore and .dvcignore); each output has one writer (its stage), so the
+    # next write of the same output clears them.
     for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -61,7 +62,7 @@ def staging_dir(target: str | Path) -> Iterator[Path]:
             shutil.rmtree(stale, ignore_errors=True)
         else:
             stale.unlink(missing_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
     finally:
@@ -72,7 +73,7 @@ def replace_dir(new: str | Path, target: str | Path) -> None:
     """Put the finished folder `new` at `target` (same filesystem): the old folder is moved
     aside first and deleted after, so a crash leaves the old folder, or the new one."""
     new, target = Path(new), Path(target)
-    old = target.with_name(f".{target.name}.old")
+    old = target.with_name(f".{target.name}.old.tmp")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)

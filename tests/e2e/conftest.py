@@ -39,7 +39,8 @@ def params_of(repo: Path) -> dict[str, Any]:
 
 def make_repo(repo: Path) -> Path:
     """A git + DVC repo at `repo` holding a copy of the project: pipeline, params, code,
-    samples, the bootstrap corpus and the project's plot templates (no outputs)."""
+    samples, the bootstrap corpus, the project's plot templates and ignore files (no
+    outputs)."""
     repo.mkdir(parents=True)
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / name, repo / name)
@@ -47,7 +48,7 @@ def make_repo(repo: Path) -> Path:
         shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
     for data in ("samples", "bootstrap"):
         shutil.copytree(ROOT / "data" / data, repo / "data" / data)
-    (repo / ".gitignore").write_text("__pycache__/\n")
+    shutil.copy(ROOT / ".gitignore", repo / ".gitignore")
     run(repo, "git", "init", "-q")
     run(repo, "git", "config", "user.email", "e2e@example.invalid")
     run(repo, "git", "config", "user.name", "e2e")
@@ -55,6 +56,7 @@ def make_repo(repo: Path) -> Path:
     run(repo, "dvc", "config", "core.analytics", "false")
     # after `dvc init`, which would not create .dvc/ over an existing one
     shutil.copytree(ROOT / ".dvc" / "plots", repo / ".dvc" / "plots")
+    shutil.copy(ROOT / ".dvcignore", repo / ".dvcignore")
     return repo
 
 
@@ -62,34 +64,6 @@ def make_repo(repo: Path) -> Path:
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DISTILPIPE_CACHE_DIR", str(tmp_path / "llm-cache"))
     return make_repo(tmp_path / "repo")
-
-
-KILLPOINTS = ROOT / "tests" / "reliability" / "killpoints"
-
-
-@pytest.fixture(scope="session")
-def golden(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole pipeline on the default params, run once per test session and committed,
-    with every stage's kill points logged to `events.log` (the kill-and-resume suite draws
-    from them; logging changes nothing else). Tests take a `copy_of` it rather than run the
-    pipeline again. Holds `repo/`, `llm-cache/` (the calls of that run) and `events.log`."""
-    base = tmp_path_factory.mktemp("golden")
-    env = {
-        "DISTILPIPE_CACHE_DIR": str(base / "llm-cache"),
-        "DISTILPIPE_KILL_SCRIPT": "*",
-        "DISTILPIPE_KILL_LOG": str(base / "events.log"),
-        "PYTHONPATH": os.pathsep.join(
-            [str(KILLPOINTS), *filter(None, [os.environ.get("PYTHONPATH")])]
-        ),
-    }
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        repo = make_repo(base / "repo")
-        run(repo, "dvc", "repro")
-        run(repo, "git", "add", "-A")
-        run(repo, "git", "commit", "-qm", "the default pipeline")
-    return base
 
 
 def copy_of(golden: Path, dest: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
