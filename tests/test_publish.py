@@ -112,23 +112,27 @@ def project(tmp_path: Path, tiny_model: Path) -> Path:
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
     load_params(root / "params.yaml")  # still valid
     lock = yaml.safe_load((ROOT / "dvc.lock").read_text(encoding="utf-8"))
-    lock["stages"] |= {
-        "self_distill": _lock_stage(
-            ["data/sampled.parquet", "models/tiny/student"],
-            ["data/sft.parquet", "data/dpo.parquet"],
-            "python stages/self_distill.py",
-        ),
-        "train_sft": _lock_stage(
-            ["data/sft.parquet", "models/tiny/student"],
-            ["models/student-sft"],
-            "python stages/train_sft.py",
-        ),
-        "train_dpo": _lock_stage(
-            ["data/dpo.parquet", "models/student-sft", "stages/train_dpo.py"],
-            [MODEL],
-            "python stages/train_dpo.py",
-        ),
-        "evaluate": _lock_stage([MODEL], ["metrics/eval.json"], "python stages/evaluate.py"),
+    # the project's own lock; stand-ins only for stages it does not hold
+    lock["stages"] = {
+        **{
+            "self_distill": _lock_stage(
+                ["data/sampled.parquet", "models/tiny/student"],
+                ["data/sft.parquet", "data/dpo.parquet"],
+                "python stages/self_distill.py",
+            ),
+            "train_sft": _lock_stage(
+                ["data/sft.parquet", "models/tiny/student"],
+                ["models/student-sft"],
+                "python stages/train_sft.py",
+            ),
+            "train_dpo": _lock_stage(
+                ["data/dpo.parquet", "models/student-sft", "stages/train_dpo.py"],
+                [MODEL],
+                "python stages/train_dpo.py",
+            ),
+            "evaluate": _lock_stage([MODEL], ["metrics/eval.json"], "python stages/evaluate.py"),
+        },
+        **lock["stages"],
     }
     (root / "dvc.lock").write_text(yaml.safe_dump(lock, sort_keys=False), encoding="utf-8")
     (root / "data").mkdir()
@@ -210,9 +214,8 @@ def test_card_from_a_project_holds_every_part(project: Path) -> None:
         ("self_distill", "train_sft"),
     ]:
         assert stages.index(before) < stages.index(after)
-    assert f"| `train_sft` | `models/student-sft` | `{lock['train_sft']['outs'][0]['md5']}` |" in (
-        lineage
-    )
+    (sft,) = [o for o in lock["train_sft"]["outs"] if o["path"] == "models/student-sft"]
+    assert f"| `train_sft` | `models/student-sft` | `{sft['md5']}` |" in lineage
 
 
 def test_card_names_a_hub_base_model_and_the_git_commit(project: Path) -> None:
