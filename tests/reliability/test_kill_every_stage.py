@@ -34,6 +34,7 @@ import polars as pl
 import pytest
 import yaml
 
+from distilpipe import status
 from distilpipe.llm.cache import DB_NAME
 from tests.conftest import KILLPOINTS
 from tests.e2e.conftest import ROOT, copy_of, run
@@ -110,7 +111,7 @@ def test_killed_stage_resumes_to_the_same_bytes(
         with _env({"DISTILPIPE_CACHE_DIR": str(cache)}):
             run(repo, "dvc", "repro", "--single-item", stage)
         assert _lock(repo)[stage] == expected, f"{stage}: killed at {kind} #{nth}, different bytes"
-        calls = _calls(repo, expected)
+        calls = _calls(repo, stage)
         if calls is not None:
             if kind == "replace":  # every call was made before the outputs were written
                 assert calls["cache_misses"] == 0, (stage, kind, nth, calls)
@@ -167,26 +168,14 @@ def _entries(cache: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0])
 
 
-def _calls(repo: Path, outs: dict[str, str]) -> dict[str, int] | None:
-    """The stage's LLM call counts (hits, misses) from its metrics file, if it makes calls."""
-    totals = {"cache_hits": 0, "cache_misses": 0}
-    found = False
-    for out in outs:
-        if not (out.startswith("metrics/") and out.endswith(".json")):
-            continue
-        calls = json.loads((repo / out).read_text()).get("calls")
-        if not isinstance(calls, dict):
-            continue
-        groups = [calls] if "calls" in calls else _groups(calls)
-        for group in groups:
-            found = True
-            for key in totals:
-                totals[key] += int(group.get(key, 0))
-    return totals if found else None
-
-
-def _groups(calls: dict[str, Any]) -> list[dict[str, Any]]:
-    return [v for key in ("by_model", "by_role") for v in (calls.get(key) or {}).values()]
+def _calls(repo: Path, stage: str) -> dict[str, int] | None:
+    """The stage's LLM call counts (hits, misses) as `distilpipe status` reads them from its
+    metrics, or None when it makes no calls."""
+    (found,) = [s for s in status.read_status(repo) if s.name == stage]
+    if not found.calls:
+        return None
+    hits = found.calls.get("cache_hits", 0)
+    return {"cache_hits": hits, "cache_misses": found.calls.get("calls", 0) - hits}
 
 
 class _env:
