@@ -15,6 +15,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# Metric keys that measure the machine, not the result (the training stages' timings and
+# memory): two runs of the same inputs differ only in these.
+MEASUREMENTS = ("wall_seconds", "peak_memory_bytes")
 
 
 def run(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

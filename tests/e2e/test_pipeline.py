@@ -9,11 +9,10 @@ import pytest
 import yaml
 
 from distilpipe.schema import validate_rows
-from tests.e2e.conftest import copy_of, run, set_params
+from tests.e2e.conftest import MEASUREMENTS, copy_of, run, set_params
 
 # Metrics that hold timings and memory (the training stages'): compared without those keys.
 TIMED = {"metrics/train_sft.json", "metrics/train_dpo.json"}
-TIMINGS = ("wall_seconds", "peak_memory_bytes")
 
 
 def _outputs(repo: Path) -> dict[str, str]:
@@ -28,9 +27,9 @@ def _outputs(repo: Path) -> dict[str, str]:
 
 
 def _untimed(repo: Path) -> dict[str, object]:
+    metrics = {path: json.loads((repo / path).read_text()) for path in sorted(TIMED)}
     return {
-        path: {k: v for k, v in json.loads((repo / path).read_text()).items() if k not in TIMINGS}
-        for path in sorted(TIMED)
+        path: {k: v for k, v in m.items() if k not in MEASUREMENTS} for path, m in metrics.items()
     }
 
 

@@ -19,7 +19,7 @@ import yaml
 from distilpipe import plots as dvc_plots
 from distilpipe import status
 from tests.conftest import magpie_record
-from tests.e2e.conftest import copy_of, params_of, run
+from tests.e2e.conftest import MEASUREMENTS, copy_of, params_of, run
 from tests.e2e.test_augment import _tries as expand_tries
 from tests.e2e.test_translate import _attempts as translate_attempts
 
@@ -211,7 +211,7 @@ def _wait_for_queue(repo: Path, deadline_s: float = 1500.0) -> None:
 def _results(repo: Path, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """What each named experiment produced, from `dvc exp show`: the hash of every data and
     model file it depends on, and its metrics without the call counts (a run on a warm
-    cache makes fewer calls for the same results)."""
+    cache makes fewer calls for the same results) or the machine's measurements."""
     shown = json.loads(run(repo, "dvc", "exp", "show", "--json").stdout)
     found = {}
     for e in _experiments(shown):
@@ -223,7 +223,7 @@ def _results(repo: Path, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
                 if path.startswith(("data/", "models/"))
             }
             metrics = {
-                path: {k: v for k, v in m["data"].items() if k not in CALL_KEYS}
+                path: {k: v for k, v in m["data"].items() if k not in CALL_KEYS + MEASUREMENTS}
                 for path, m in data["metrics"].items()
             }
             found[e["name"]] = {"deps": hashes, "metrics": metrics}
