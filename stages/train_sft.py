@@ -19,7 +19,7 @@ def main() -> None:
     p = params.train_sft
     model = p.model or params.models["student"].model
     rows = data.conversations(io.read_parquet("data/sft.parquet"))
-    train, held_out = data.split_held_out(rows, p.eval_size)
+    train, held_out = data.split_held_out(rows, p.eval_size, "data/sft.parquet")
     with stage.timed(NAME, rows=lambda: len(train)):
         metrics = train_sft(
             model,

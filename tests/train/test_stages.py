@@ -55,3 +55,43 @@ def test_train_sft_then_train_dpo_write_models_metrics_and_curves(
     assert (
         "rewards_margins" in json.loads((tmp_path / "metrics/train_dpo.json").read_text())["eval"]
     )
+
+
+def _stage(tmp_path: Path, name: str, params: dict) -> subprocess.CompletedProcess[str]:
+    shutil.copytree(ROOT / "stages", tmp_path / "stages", dirs_exist_ok=True)
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, f"stages/{name}.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_an_empty_training_set_stops_the_stage_with_one_line(
+    student: str, judged: pl.DataFrame, tmp_path: Path
+) -> None:
+    sft, dpo = data.sets_from_judged(judged.head(0))
+    io.write_parquet(sft, tmp_path / "data/sft.parquet")
+    io.write_parquet(dpo, tmp_path / "data/dpo.parquet")
+    params = {"models": {"student": {"model": student}}}
+    for name, path in (("train_sft", "data/sft.parquet"), ("train_dpo", "data/dpo.parquet")):
+        proc = _stage(tmp_path, name, params)
+        assert proc.returncode == 1
+        assert f"{path} has no rows: nothing to train on" in proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert not (tmp_path / "models" / name.replace("train", "student")).exists()
+
+
+def test_a_student_that_is_no_folder_stops_the_stage_with_one_line(
+    judged: pl.DataFrame, tmp_path: Path
+) -> None:
+    sft, _ = data.sets_from_judged(judged.head(4))
+    io.write_parquet(sft, tmp_path / "data/sft.parquet")
+    proc = _stage(tmp_path, "train_sft", {"models": {"student": {"model": "models/tiny/nope"}}})
+    assert proc.returncode == 1
+    assert "cannot load the tokenizer 'models/tiny/nope': it is neither a folder" in proc.stderr
+    assert "Traceback" not in proc.stderr

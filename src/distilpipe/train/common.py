@@ -29,6 +29,7 @@ from typing import Any
 import torch
 from transformers import (
     AutoModelForCausalLM,
+    AutoTokenizer,
     PreTrainedModel,
     PreTrainedTokenizerBase,
     TrainerCallback,
@@ -39,6 +40,7 @@ from trl.chat_template_utils import has_generation_markers
 
 from distilpipe import io
 from distilpipe.errors import DistilpipeError
+from distilpipe.llm.context import load_error
 from distilpipe.params import LoRA, TrainSFT
 
 MARKED_CHATML = Path(__file__).with_name("chatml_generation.jinja")
@@ -119,6 +121,15 @@ def model_init_kwargs(params: TrainSFT | Any, precision: str) -> dict[str, Any]:
     if params.attn_implementation:
         kwargs["attn_implementation"] = params.attn_implementation
     return kwargs
+
+
+def load_tokenizer(model: str, revision: str | None) -> Any:
+    """The tokenizer of `model` (folder or Hub id); one line saying why when it cannot be
+    loaded (the first thing a training stage loads, so a wrong model name stops it here)."""
+    try:
+        return AutoTokenizer.from_pretrained(model, revision=revision)
+    except (OSError, ValueError) as exc:
+        raise DistilpipeError(load_error(model, "tokenizer", exc)) from None
 
 
 def load_model(params: TrainSFT | Any, model: str, precision: str, device: str) -> Any:

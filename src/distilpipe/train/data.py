@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from distilpipe.errors import DistilpipeError
 from distilpipe.train.common import Conversation
 from distilpipe.train.dpo import Pair
 
@@ -35,10 +36,15 @@ def pairs(frame: pl.DataFrame) -> list[Pair]:
     ]
 
 
-def split_held_out(items: list[Any], size: int) -> tuple[list[Any], list[Any]]:
+def split_held_out(items: list[Any], size: int, path: str) -> tuple[list[Any], list[Any]]:
     """(train, held out): the last `size` items are held out (fewer if there are few items;
-    at least one stays for training)."""
-    size = min(size, max(len(items) - 1, 0))
+    at least one stays for training). No items at all, read from `path`, is an error."""
+    if not items:
+        raise DistilpipeError(
+            f"{path} has no rows: nothing to train on (every row was dropped before it; "
+            "`distilpipe status` shows which stage dropped them and why)"
+        )
+    size = min(size, len(items) - 1)
     return items[: len(items) - size], items[len(items) - size :]
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from datasets import Dataset
-from transformers import AutoTokenizer, TrainerCallback
+from transformers import TrainerCallback
 
 from distilpipe.llm.cache import model_identity
 from distilpipe.params import TrainDPO
@@ -92,7 +92,7 @@ def train_dpo(
     resume = common.checkpoint_to_resume_once(work_dir, stamp)
     start = time.perf_counter()
 
-    tokenizer = AutoTokenizer.from_pretrained(model, revision=params.revision)
+    tokenizer = common.load_tokenizer(model, params.revision)
     policy = common.load_model(params, model, precision, device)
     prompts = [p["prompt"] for p in held_out]
     length_before = common.mean_generated_tokens(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from datasets import Dataset
-from transformers import AutoTokenizer, TrainerCallback
+from transformers import TrainerCallback
 
 from distilpipe.llm.cache import model_identity
 from distilpipe.params import TrainSFT
@@ -75,7 +75,7 @@ def train_sft(
     resume = common.checkpoint_to_resume_once(work_dir, stamp)
     start = time.perf_counter()
 
-    tokenizer = AutoTokenizer.from_pretrained(model, revision=params.revision)
+    tokenizer = common.load_tokenizer(model, params.revision)
     common.ensure_generation_template(tokenizer, params.chat_template)
     base = common.load_model(params, model, precision, device)
     eval_loss_base = common.assistant_loss(base, tokenizer, held_out, params.max_length)
