@@ -295,3 +295,19 @@ def test_write_report(tmp_path: Path) -> None:
     assert pngs == ["plots_pool_languages.png", "stray.png", "wrong.png"]
     assert all((tmp_path / "out" / p).read_bytes().startswith(PNG_MAGIC) for p in pngs)
     json.dumps(problems)
+
+
+def test_a_chart_that_cannot_be_drawn_is_reported_not_raised(tmp_path: Path) -> None:
+    # the project's bars template over data with no numbers at all (every y null) has no
+    # size for vl-convert to draw at
+    template = (ROOT / ".dvc/plots/bars.json").read_text(encoding="utf-8")
+    rows = [{"lang": "en", "rows": None, "rev": "workspace", "field": "rows"}]
+    filled = template.replace('"<DVC_METRIC_DATA>"', json.dumps(rows))
+    for placeholder, value in (("X", "lang"), ("Y", "rows"), ("TITLE", "Languages")):
+        filled = filled.replace(f"<DVC_METRIC_{placeholder}>", value)
+    filled = filled.replace("<DVC_METRIC_X_LABEL>", "").replace("<DVC_METRIC_Y_LABEL>", "")
+    problems = plots.write_report({LANGS.id: json.loads(filled)}, {LANGS.id: LANGS}, tmp_path)
+    assert any(p.startswith("cannot be drawn: ") for p in problems[LANGS.id])
+    assert any("have no number in 'rows'" in p for p in problems[LANGS.id])
+    index = (tmp_path / "index.md").read_text(encoding="utf-8")
+    assert "![" not in index and "- **reads wrong:** cannot be drawn" in index

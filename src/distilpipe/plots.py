@@ -374,12 +374,15 @@ def write_report(
             problems[plot_id] = ["declared in dvc.yaml but not shown by dvc (no data file?)"]
         else:
             name = png_name(plot_id)
-            io.write_bytes(render_png(spec, scale), out / name)
             problems[plot_id] = (
                 check_plot(spec, declared) if declared else ["not declared in dvc.yaml"]
             )
             lines[-1] += f", revisions: {', '.join(revisions(spec)) or '-'}"
-            lines += ["", f"![{title}]({name})"]
+            try:
+                io.write_bytes(render_png(spec, scale), out / name)
+                lines += ["", f"![{title}]({name})"]
+            except ValueError as exc:  # vl-convert's: an empty chart has no size, say
+                problems[plot_id].append(f"cannot be drawn: {' '.join(str(exc).split())}")
         lines += ["", *(f"- **reads wrong:** {p}" for p in problems[plot_id])]
         if problems[plot_id]:
             lines.append("")
