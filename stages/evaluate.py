@@ -1,7 +1,6 @@
 """evaluate: the models in `evaluate.models` -> metrics/eval.json, reports/eval.md, and
-per-category plots (plots/evaluate/mt_bench/<model>.json, plots/evaluate/ifeval/<model>.json)."""
-
-from pathlib import Path
+per-category plots, one column per model (plots/evaluate/mt_bench.json: rating per category;
+plots/evaluate/ifeval.json: loose accuracy per instruction type)."""
 
 from distilpipe import io, stage
 from distilpipe.evaluate.report import report_markdown
@@ -31,13 +30,8 @@ def main() -> None:
     io.write_json({**figures, "calls": result.calls}, "metrics/eval.json")
     with io.atomic_path("reports/eval.md") as tmp:
         tmp.write_text(report_markdown(figures, p.base), encoding="utf-8")
-    for kind in PLOT_KINDS:  # one file per model; a model no longer evaluated leaves none
-        target = Path("plots/evaluate") / kind
-        with io.staging_dir(target) as new:
-            for key, rows in result.plots.items():
-                if key.startswith(f"{kind}/"):
-                    io.write_json(rows, new / f"{key.removeprefix(kind + '/')}.json")
-            io.replace_dir(new, target)
+    for kind in PLOT_KINDS:
+        io.write_json(result.plots.get(kind, []), f"plots/evaluate/{kind}.json")
     by_role = result.calls["by_role"] | result.calls["by_model"]
     stage.log(
         f"evaluate: {len(specs)} model(s); "

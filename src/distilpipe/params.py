@@ -549,6 +549,12 @@ class MTBenchSet(_Section):
     enabled: bool = True
     languages: list[Literal["en", "zh"]] = Field(["en", "zh"], min_length=1)
     limit: int | None = Field(None, gt=0, description="the first N questions per language")
+    rating: Literal["logprob", "generate"] = Field(
+        "logprob",
+        description="the judge's expected rating from its probabilities of '[[1]]'..'[[10]]' "
+        "(needs a backend with logprobs), or MT-Bench's explanation ending in a generated "
+        "'Rating: [[N]]' parsed strictly (as published; unparsed turns counted)",
+    )
 
 
 class AlpacaEvalSet(_Section):

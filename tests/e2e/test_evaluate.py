@@ -49,6 +49,8 @@ def test_evaluate_writes_the_table_reruns_from_cache_and_diffs(
     assert 0.0 <= base["ifeval"]["prompt_loose"] <= 100.0
     assert base["ifeval"]["prompt_strict"] <= base["ifeval"]["prompt_loose"]
     assert base["mt_bench"]["n_graded"] + base["mt_bench"]["judge_too_long"] == 8
+    assert base["mt_bench"]["n_unparsed"] == 0  # the default reads the judge's probabilities
+    assert 1.0 <= base["mt_bench"]["overall"] <= 10.0
     alpaca = base["alpaca_eval"]
     assert alpaca["n_pairs"] + alpaca["n_unparsed"] + alpaca["judge_too_long"] == 6
     calls = _calls(first)
@@ -57,10 +59,16 @@ def test_evaluate_writes_the_table_reruns_from_cache_and_diffs(
     report = (repo / "reports/eval.md").read_text()
     assert "| Model | AlpacaEval LC | MT-Bench | MT-Bench single | IFEval loose |" in report
     assert "| base |" in report
-    for kind in ("mt_bench", "ifeval"):
-        rows = json.loads((repo / f"plots/evaluate/{kind}/base.json").read_text())
-        label = "category" if kind == "mt_bench" else "instruction"
-        assert rows and all(isinstance(row[label], str) for row in rows)
+    for kind, label in (("mt_bench", "category"), ("ifeval", "instruction")):
+        rows = json.loads((repo / f"plots/evaluate/{kind}.json").read_text())
+        assert rows and all(set(row) == {label, "base", "sft", "dpo"} for row in rows)
+        assert all(isinstance(row[label], str) for row in rows)
+    mt_rows = json.loads((repo / "plots/evaluate/mt_bench.json").read_text())
+    assert {row["category"]: row["base"] for row in mt_rows} == {
+        key.removeprefix("category/"): value
+        for key, value in base["mt_bench"].items()
+        if key.startswith("category/")
+    }
 
     # nothing changed: every call is a cache hit, and the figures are the same
     run(repo, "dvc", "repro", "--force", "evaluate")
@@ -81,7 +89,7 @@ def test_evaluate_writes_the_table_reruns_from_cache_and_diffs(
     run(repo, "dvc", "repro", "evaluate")
     third = _eval(repo)
     assert "mt_bench" not in third["base"]
-    assert not list((repo / "plots/evaluate/mt_bench").glob("*.json"))
+    assert json.loads((repo / "plots/evaluate/mt_bench.json").read_text()) == []
     assert _calls(third)["cache_misses"] <= 2  # only the two new IFEval prompts
     run(repo, "git", "add", "-A")
     run(repo, "git", "commit", "-qm", "evaluate: more IFEval, no MT-Bench")

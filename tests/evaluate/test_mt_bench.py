@@ -7,10 +7,12 @@ import pytest
 from distilpipe.errors import InputError
 from distilpipe.evaluate.mt_bench import (
     CATEGORIES,
+    RATING_LABELS,
     REFERENCE_CATEGORIES,
     Grade,
     Question,
     category_counts,
+    expected_rating,
     judge_prompt,
     load_questions,
     parse_rating,
@@ -158,6 +160,32 @@ def test_math_reasoning_and_coding_are_graded_against_the_reference(lang: str) -
 def test_the_chinese_templates_are_in_chinese() -> None:
     text, _ = judge_prompt(WRITING, ("A",), turn=1, lang="zh")
     assert "评分：[[N]]" in text
+
+
+@pytest.mark.parametrize("question", [WRITING, MATH])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_rating_only_asks_for_the_bracketed_rating_last_and_no_explanation(
+    question: Question, lang: str
+) -> None:
+    full, digest = judge_prompt(question, ("A-ONE", "A-TWO"), turn=2, lang=lang)
+    short, same = judge_prompt(question, ("A-ONE", "A-TWO"), turn=2, lang=lang, rating_only=True)
+    assert same == digest  # one template, two modes
+    for text in (full, short):
+        assert all(part in text for part in ("M-ONE" if question is MATH else "Q-ONE", "A-TWO"))
+    assert short.endswith(("Do not explain.", "不要解释。"))
+    assert short.index("A-TWO") < short.index("[[N]]")  # the last thing asked for is the rating
+    assert "Rating: [[N]]" not in short and "评分：[[N]]" not in short
+    assert "explanation" not in short and "理由" not in short
+    assert "\n\n\n" not in short
+
+
+def test_expected_rating_is_the_mean_under_the_probabilities_of_the_ten_labels() -> None:
+    assert RATING_LABELS[0] == "[[1]]" and RATING_LABELS[-1] == "[[10]]"
+    assert expected_rating({"[[8]]": 0.6, "[[6]]": 0.2, "other": 0.9}) == pytest.approx(7.5)
+    assert expected_rating({"[[10]]": 0.01}) == pytest.approx(10.0)
+    assert expected_rating(dict.fromkeys(RATING_LABELS, 0.05)) == pytest.approx(5.5)
+    assert expected_rating({label: 0.0 for label in RATING_LABELS}) is None
+    assert expected_rating({}) is None
 
 
 def test_judge_prompt_rejects_a_missing_answer_or_turn() -> None:

@@ -18,6 +18,8 @@ from distilpipe.llm.types import (
     Failure,
     GenerateRequest,
     Generation,
+    LabelProbs,
+    LabelRequest,
     Message,
     Sampling,
 )
@@ -36,10 +38,12 @@ class Scripted:
         name: str,
         reply: Callable[[Messages], str],
         prefer: Callable[[str], dict[str, float]] | None = None,
+        label_probs: Callable[[str], dict[str, float]] | None = None,
     ):
         self.identity = f"scripted:{name}"
         self.reply = reply
         self.prefer = prefer
+        self.label_probs = label_probs
         self.asked: list[Messages] = []
 
     def generate(self, requests: list[GenerateRequest]) -> list[Generation | Failure]:
@@ -54,6 +58,11 @@ class Scripted:
         assert self.prefer is not None
         self.asked += [r.messages for r in requests]
         return [ChoiceProbs(self.prefer(r.messages[-1]["content"]), 10) for r in requests]
+
+    def label_logprobs(self, requests: list[LabelRequest]) -> list[LabelProbs | Failure]:
+        assert self.label_probs is not None
+        self.asked += [r.messages for r in requests]
+        return [LabelProbs(self.label_probs(r.messages[-1]["content"]), 10) for r in requests]
 
     def close(self) -> None:
         pass
@@ -102,6 +111,16 @@ def _judge_reply(messages: Messages) -> str:
     return "Rating: 7" if "second question" in text else "Good. Rating: [[8]]"
 
 
+def _rating_probs(text: str) -> dict[str, float]:
+    """MT-Bench, logprob mode: a judge sure of a 9 for writing, split between 3 and 4 for math
+    on turn 1, and with no probability on any rating for math's turn 2."""
+    if "second question" in text and "Reference" in text:
+        return {"[[10]]": 0.0}
+    if "Reference" in text:
+        return {"[[3]]": 0.2, "[[4]]": 0.2, "[[30]]": 0.5}
+    return {"[[9]]": 0.9}
+
+
 def _output_1(text: str) -> str:
     """Output 1 of an English or Chinese pairwise prompt."""
     return re.split(r"\[Output 2\]|【回答 2】", re.split(r"\[Output 1\]|【回答 1】", text)[1])[0]
@@ -143,8 +162,12 @@ def test_a_model_that_follows_instructions_scores_higher_on_ifeval(cache: CallCa
     assert b["prompt_strict"] == 0.0 and b["instruction_loose"] == 0.0
     assert (g["n_prompts"], g["n_instructions"], g["too_long"]) == (2, 3, 0)
     assert sorted(m[-1]["content"] for m in good.asked) == sorted(p.prompt for p in PROMPTS)
-    plot = {row["instruction"]: row for row in result.plots["ifeval/bad"]}
-    assert plot["punctuation:no_comma"]["strict"] == 0.0
+    plot = {row["instruction"]: row for row in result.plots["ifeval"]}  # loose, per model
+    assert plot["punctuation:no_comma"] == {
+        "instruction": "punctuation:no_comma",
+        "good": 100.0,
+        "bad": 0.0,
+    }
     assert set(result.figures["good"]) == {"ifeval"}  # no other benchmark was asked for
     assert "judge" not in result.calls["by_role"]
 
@@ -158,7 +181,7 @@ def test_mt_bench_turn_2_sees_turn_1_and_unparsed_ratings_are_counted(cache: Cal
         _sets(mt_bench=picked),
         {"m": _client(cache, model)},
         _roles(cache, judge=judge),
-        Evaluate(),
+        Evaluate(mt_bench={"rating": "generate"}),
     )
     second_turns = [m for m in model.asked if len(m) == 3]
     assert len(second_turns) == 2
@@ -176,10 +199,33 @@ def test_mt_bench_turn_2_sees_turn_1_and_unparsed_ratings_are_counted(cache: Cal
     assert figures["turn_2"] is None
     assert (figures["n_graded"], figures["n_unparsed"]) == (4, 2)
     assert figures["category/writing"] == 8.0
-    assert result.plots["mt_bench/m"] == [
-        {"category": "writing", "rating": 8.0},
-        {"category": "math", "rating": 8.0},
+    assert result.plots["mt_bench"] == [
+        {"category": "writing", "m": 8.0},
+        {"category": "math", "m": 8.0},
     ]
+
+
+def test_mt_bench_logprob_rating_is_the_judges_expected_rating(cache: CallCache) -> None:
+    questions = [("zh", q) for q in mt_bench.load_questions(mt_bench.question_file("zh"))]
+    questions += [("en", q) for q in mt_bench.load_questions(mt_bench.question_file("en"))]
+    picked = [next(x for x in questions if x[1].category == c) for c in ("writing", "math")]
+    picked[1] = next(x for x in questions if x[0] == "en" and x[1].category == "math")
+    model = Scripted("model", lambda m: f"answer {len(m)}")
+    judge = Scripted("judge", lambda m: "unused", label_probs=_rating_probs)
+    result = ev.evaluate_models(
+        _sets(mt_bench=picked),
+        {"m": _client(cache, model)},
+        _roles(cache, judge=judge),
+        Evaluate(),  # the default
+    )
+    asked = [m[-1]["content"] for m in judge.asked]
+    assert len(asked) == 4 and all(t.endswith(("Do not explain.", "不要解释。")) for t in asked)
+    figures = result.figures["m"]["mt_bench"]
+    assert figures["category/writing"] == 9.0  # a Chinese question, both turns
+    assert figures["category/math"] == 3.5  # turn 1 only: turn 2 had no rating at all
+    assert (figures["n_graded"], figures["n_unparsed"]) == (4, 1)
+    assert figures["turn_1"] == 6.25 and figures["turn_2"] == 9.0
+    assert figures["overall"] == pytest.approx((9 + 9 + 3.5) / 3, abs=1e-4)
 
 
 def test_alpaca_eval_judges_each_pair_twice_with_positions_swapped(cache: CallCache) -> None:
@@ -223,7 +269,8 @@ def test_a_warm_cache_makes_no_call_and_gives_the_same_figures(cache: CallCache)
     )
 
     def run() -> tuple[ev.EvalResult, list[Scripted]]:
-        backends = [Scripted("m", obedient), Scripted("judge", _judge_reply, _prefer_good)]
+        judge = Scripted("judge", _judge_reply, _prefer_good, _rating_probs)
+        backends = [Scripted("m", obedient), judge]
         roles = _roles(cache, judge=backends[1])
         return ev.evaluate_models(sets, {"m": _client(cache, backends[0])}, roles, Evaluate()), [
             *backends

@@ -6,6 +6,10 @@ written for this project in English and Chinese and shipped as package data, one
 language. A judge grades each turn alone (single-answer grading; reference-guided for the
 three categories with references, see `judge_prompt`) and ends with `Rating: [[N]]`, which
 `parse_rating` reads strictly; a judgement that does not parse is counted, not guessed.
+Or, where the judge's backend gives probabilities (`evaluate.mt_bench.rating: logprob`, the
+way AlpacaEval 2.0 reads its judge), the judge is asked for `[[N]]` alone and the rating is
+the expectation of N under its probabilities of the ten replies (`expected_rating`): every
+turn gets a rating, also from a judge too weak to write the format after an explanation.
 `summarise` gives the turn-1 ("single"), turn-2 and overall means and each category's mean.
 """
 
@@ -33,6 +37,9 @@ CATEGORIES = (
 )
 REFERENCE_CATEGORIES = frozenset({"reasoning", "math", "coding"})
 RATING_MIN, RATING_MAX = 1, 10
+# the judge's whole reply in logprob mode, one label per rating (prefix-free as tokens: the
+# closing brackets end "[[1]]" where "[[10]]" goes on with "0")
+RATING_LABELS = tuple(f"[[{n}]]" for n in range(RATING_MIN, RATING_MAX + 1))
 DATA_DIR = Path(__file__).parent / "data"
 LANGS = ("en", "zh")
 
@@ -144,19 +151,25 @@ def _two_texts(value: object) -> TypeGuard[list[str]]:
 
 
 def judge_prompt(
-    question: Question, answers: tuple[str, ...], turn: int, lang: str
+    question: Question,
+    answers: tuple[str, ...],
+    turn: int,
+    lang: str,
+    rating_only: bool = False,
 ) -> tuple[str, str]:
     """The judge prompt for `turn` (1 or 2) of `question`: (text, template hash).
 
     `answers` holds the model's answers to the turns so far (at least `turn` of them).
     Math, reasoning and coding use the reference-guided template, the rest single-answer
-    grading; `lang` "zh" selects the Chinese templates.
+    grading; `lang` "zh" selects the Chinese templates. `rating_only` asks for `[[N]]` and
+    nothing else (logprob mode) instead of an explanation ending in `Rating: [[N]]`.
     """
     if turn not in (1, 2):
         raise ValueError(f"MT-Bench has turns 1 and 2, not {turn}")
     if len(answers) < turn:
         raise ValueError(f"turn {turn} needs {turn} answer(s), got {len(answers)}")
     variables: dict[str, object] = {
+        "rating_only": rating_only,
         "turn": turn,
         "question_1": question.turns[0],
         "answer_1": answers[0],
@@ -171,15 +184,26 @@ def judge_prompt(
     return render("mt_bench_single", lang, **variables)
 
 
+def expected_rating(probs: Mapping[str, float]) -> float | None:
+    """The mean rating under the judge's probabilities of `RATING_LABELS` (renormalised over
+    them), or None when they carry no probability at all."""
+    total = sum(probs.get(label, 0.0) for label in RATING_LABELS)
+    if not total > 0:
+        return None
+    return (
+        sum(n * probs.get(label, 0.0) for n, label in enumerate(RATING_LABELS, RATING_MIN)) / total
+    )
+
+
 @dataclass(frozen=True)
 class Grade:
     """One judged turn: the question's category, the turn (1 or 2), and the rating (None
-    when the judgement did not parse)."""
+    when the judgement did not parse; a float in logprob mode)."""
 
     question_id: int
     category: str
     turn: int
-    rating: int | None
+    rating: float | None
 
 
 def summarise(grades: Iterable[Grade]) -> dict[str, float | int | None]:

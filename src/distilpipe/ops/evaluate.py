@@ -48,6 +48,7 @@ from distilpipe.llm.types import (
     Failure,
     GenerateRequest,
     Generation,
+    LabelRequest,
     Message,
     TooLong,
 )
@@ -109,7 +110,9 @@ def text_lang(text: str) -> str:
 class EvalResult:
     figures: dict[str, dict[str, dict[str, Any]]]  # model -> benchmark -> figure -> value
     calls: dict[str, Any]  # per model and role: the LLM layer's counts
-    plots: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # "<kind>/<model>"
+    # "ifeval" (loose accuracy per instruction type), "mt_bench" (rating per category): one
+    # row per type or category, one column per model (what the `bars` template draws)
+    plots: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -171,15 +174,15 @@ def evaluate_models(
         roles["judge"] = client(p.judge)
 
     figures: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in models}
-    plots: dict[str, list[dict[str, Any]]] = {}
+    by_model: dict[str, dict[str, dict[str, Any]]] = {"ifeval": {}, "mt_bench": {}}
     for name in models:
         if sets.ifeval is not None:
-            figures[name]["ifeval"], plots[f"ifeval/{name}"] = _ifeval_figures(
+            figures[name]["ifeval"], by_model["ifeval"][name] = _ifeval_figures(
                 sets.ifeval, answers[name]["ifeval"]
             )
         if sets.mt_bench is not None:
-            figures[name]["mt_bench"], plots[f"mt_bench/{name}"] = _mt_bench_figures(
-                roles["judge"], sets.mt_bench, answers[name]["mt_bench"]
+            figures[name]["mt_bench"], by_model["mt_bench"][name] = _mt_bench_figures(
+                roles["judge"], p.mt_bench.rating, sets.mt_bench, answers[name]["mt_bench"]
             )
         if sets.alpaca_eval is not None and reference is not None:
             figures[name]["alpaca_eval"] = _alpaca_figures(
@@ -193,7 +196,21 @@ def evaluate_models(
         "by_model": {name: model.stats.as_dict() for name, model in models.items()},
         "by_role": {role: c.stats.as_dict() for role, c in roles.items()},
     }
+    plots = {
+        kind: _side_by_side(values, "instruction" if kind == "ifeval" else "category")
+        for kind, values in by_model.items()
+        if values
+    }
     return EvalResult(figures, calls, plots)
+
+
+def _side_by_side(by_model: Mapping[str, Mapping[str, Any]], key: str) -> list[dict[str, Any]]:
+    """One row per category (in first-seen order), with each model's value in its column
+    (None where a model has none)."""
+    categories = list(dict.fromkeys(c for values in by_model.values() for c in values))
+    return [
+        {key: c, **{name: values.get(c) for name, values in by_model.items()}} for c in categories
+    ]
 
 
 # --- IFEval ---------------------------------------------------------------------------------
@@ -211,24 +228,20 @@ def _ifeval_answers(model: LLMClient, prompts: list[ifeval.IFEvalPrompt]) -> _An
 
 def _ifeval_figures(
     prompts: list[ifeval.IFEvalPrompt], answers: _Answers
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """IFEval's accuracies over the answered prompts, and per-type plot rows."""
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """IFEval's accuracies over the answered prompts, and the loose accuracy per type."""
     answered = sorted(answers.texts)
     if not answered:
         empty = dict.fromkeys(
             ("prompt_strict", "prompt_loose", "instruction_strict", "instruction_loose")
         )
-        return {**empty, "n_prompts": 0, "n_instructions": 0, **answers.counts()}, []
+        return {**empty, "n_prompts": 0, "n_instructions": 0, **answers.counts()}, {}
     scores = ifeval.score([prompts[i] for i in answered], [answers.texts[i] for i in answered])
-    rows = [
-        {
-            "instruction": instruction_id,
-            "strict": round(100 * scores.by_type_strict[instruction_id], DECIMALS),
-            "loose": round(100 * scores.by_type_loose[instruction_id], DECIMALS),
-        }
-        for instruction_id in scores.by_type_strict
-    ]
-    return {**ifeval_figures(scores), **answers.counts()}, rows
+    by_type = {
+        instruction_id: round(100 * accuracy, DECIMALS)
+        for instruction_id, accuracy in scores.by_type_loose.items()
+    }
+    return {**ifeval_figures(scores), **answers.counts()}, by_type
 
 
 # --- MT-Bench -------------------------------------------------------------------------------
@@ -276,43 +289,65 @@ def _mt_bench_answers(
 
 def _mt_bench_figures(
     judge: LLMClient,
+    rating: str,
     questions: list[tuple[str, mt_bench.Question]],
     answers: tuple[_Answers, _Answers],
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The judge's grade of every answered turn, summarised; per-category plot rows."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The judge's grade of every answered turn (`rating`: "logprob", the expectation over
+    its probabilities of the ten ratings, or "generate", parsed from its reply), summarised;
+    the mean rating per category."""
     first, second = answers
     todo: list[tuple[int, int]] = [(i, 1) for i in sorted(first.texts)]
     todo += [(i, 2) for i in sorted(second.texts)]
-    requests = []
+    prompts = []
     for i, turn in todo:
         lang, question = questions[i]
         so_far = (first.texts[i],) if turn == 1 else (first.texts[i], second.texts[i])
-        text, template_hash = mt_bench.judge_prompt(question, so_far, turn, lang)
-        seed = row_seed(_mt_item(lang, question), f"evaluate/mt_bench/judge_{turn}")
-        requests.append(GenerateRequest(_user(text), judge.sampling(seed), template_hash))
+        prompts.append(
+            mt_bench.judge_prompt(question, so_far, turn, lang, rating_only=rating == "logprob")
+        )
+    outs: list[Any]
+    if rating == "logprob":
+        outs = judge.label_logprobs(
+            [LabelRequest(_user(text), mt_bench.RATING_LABELS, h) for text, h in prompts]
+        )
+    else:
+        seeds = [
+            row_seed(_mt_item(*questions[i]), f"evaluate/mt_bench/judge_{turn}") for i, turn in todo
+        ]
+        outs = judge.generate(
+            [
+                GenerateRequest(_user(text), judge.sampling(seed), h)
+                for (text, h), seed in zip(prompts, seeds, strict=True)
+            ]
+        )
     grades: list[mt_bench.Grade] = []
     judged = _Answers()
-    for (i, turn), out in zip(todo, judge.generate(requests), strict=True):
+    for (i, turn), out in zip(todo, outs, strict=True):
         if isinstance(out, TooLong):
             judged.too_long += 1
         elif isinstance(out, Failure):
             judged.failed += 1
         else:
             question = questions[i][1]
-            rating = mt_bench.parse_rating(out.text)
-            grades.append(mt_bench.Grade(question.question_id, question.category, turn, rating))
+            value = (
+                mt_bench.expected_rating(out.probs)
+                if rating == "logprob"
+                else mt_bench.parse_rating(out.text)
+            )
+            grades.append(mt_bench.Grade(question.question_id, question.category, turn, value))
     summary = rounded(mt_bench.summarise(grades))
     counts = {
         "too_long": first.too_long + second.too_long,
         "failed": first.failed + second.failed,
         **judged.counts("judge_"),
     }
-    rows = [
-        {"category": key.removeprefix("category/"), "rating": value}
+    by_category = {
+        key.removeprefix("category/"): value
         for key, value in summary.items()
         if key.startswith("category/")
-    ]
-    return {**summary, **counts}, rows
+    }
+    return {**summary, **counts}, by_category
 
 
 # --- AlpacaEval -----------------------------------------------------------------------------
