@@ -31,7 +31,6 @@ import platform
 import random
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +41,9 @@ from typing import Any
 from distilpipe.status import read_status
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))  # tests.project: the tests' copy of the project
+from tests import project  # noqa: E402
+
 SEED = 7
 
 
@@ -58,7 +59,7 @@ def main() -> None:
     records = magpie_records(args.rows + extra)
     first, appended = records[: args.rows], records[args.rows :]
 
-    repo = make_repo(work / "repo", first)
+    repo = make_bench_repo(work / "repo", first)
     warm_cache, cold_cache = work / "cache-warm", work / "cache-cold"
     print(
         f"# incremental cost, {platform.processor() or platform.machine()}, "
@@ -139,25 +140,10 @@ def _han(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def make_repo(repo: Path, records: list[dict[str, Any]]) -> Path:
-    repo.mkdir(parents=True)
-    for name in ("dvc.yaml", "params.yaml"):
-        shutil.copy(ROOT / name, repo / name)
-    for name in ("stages", "src"):
-        shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for data in ("samples", "bootstrap"):
-        shutil.copytree(ROOT / "data" / data, repo / "data" / data)
+def make_bench_repo(repo: Path, records: list[dict[str, Any]]) -> Path:
+    """The project's git + DVC copy (the tests' own), its magpie source holding `records`."""
+    project.make_repo(repo)
     write_jsonl(repo / "data/samples/magpie.jsonl", records)
-    (repo / ".gitignore").write_text("__pycache__/\n")
-    for args in (
-        ["git", "init", "-q"],
-        ["git", "config", "user.email", "bench@example.invalid"],
-        ["git", "config", "user.name", "bench"],
-        ["dvc", "init", "-q"],
-        ["dvc", "config", "core.analytics", "false"],
-    ):
-        run(repo, *args)
-    shutil.copytree(ROOT / ".dvc" / "plots", repo / ".dvc" / "plots")
     commit(repo, "project")
     return repo
 
@@ -198,8 +184,7 @@ def commit(repo: Path, message: str) -> None:
 
 
 def run(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    full = {**os.environ, **(env or {}), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    proc = subprocess.run(args, cwd=repo, env=full, capture_output=True, text=True, check=False)
+    proc = project.run(repo, *args, check=False, env=env)
     if proc.returncode != 0:
         sys.exit(
             f"{' '.join(args)} failed in {repo}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"

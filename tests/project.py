@@ -1,0 +1,49 @@
+"""A git + DVC copy of this project in a temporary folder, and commands run in it: what the
+end-to-end tests and the benchmarks that run the pipeline (bench/incremental.py) build on.
+No pytest here, so a benchmark can import it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def run(
+    repo: Path, *args: str, check: bool = True, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a command in `repo` with the venv's tools first on PATH (and `env` added)."""
+    full = {**os.environ, **(env or {}), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run(args, cwd=repo, env=full, capture_output=True, text=True, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def make_repo(repo: Path) -> Path:
+    """A git + DVC repo at `repo` holding a copy of the project: pipeline, params, code,
+    samples, the bootstrap corpus, the project's plot templates and ignore files (no
+    outputs)."""
+    repo.mkdir(parents=True)
+    for name in ("dvc.yaml", "params.yaml"):
+        shutil.copy(ROOT / name, repo / name)
+    for name in ("stages", "src"):
+        shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for data in ("samples", "bootstrap"):
+        shutil.copytree(ROOT / "data" / data, repo / "data" / data)
+    shutil.copy(ROOT / ".gitignore", repo / ".gitignore")
+    run(repo, "git", "init", "-q")
+    run(repo, "git", "config", "user.email", "e2e@example.invalid")
+    run(repo, "git", "config", "user.name", "e2e")
+    run(repo, "dvc", "init", "-q")
+    run(repo, "dvc", "config", "core.analytics", "false")
+    # after `dvc init`, which would not create .dvc/ over an existing one
+    shutil.copytree(ROOT / ".dvc" / "plots", repo / ".dvc" / "plots")
+    shutil.copy(ROOT / ".dvcignore", repo / ".dvcignore")
+    return repo
