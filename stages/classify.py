@@ -6,6 +6,7 @@ from pathlib import Path
 from distilpipe import io, stage
 from distilpipe.llm import RoleModels, open_cache
 from distilpipe.ops.classify import classify_rows
+from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.params import load_params
 
 CLASSIFIER_DIR = Path("models/task_classifier")
@@ -13,7 +14,7 @@ CLASSIFIER_DIR = Path("models/task_classifier")
 
 def main() -> None:
     params = load_params()
-    rows = io.read_parquet("data/judged.parquet")
+    rows = io.read_rows("data/judged.parquet", JUDGE_COLUMNS)
     with (
         open_cache(params) as cache,
         RoleModels(params, cache) as models,

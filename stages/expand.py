@@ -3,7 +3,10 @@ rows for the task types short of their quota)."""
 
 from distilpipe import io, stage
 from distilpipe.llm import RoleModels, open_cache
+from distilpipe.ops.classify import CLASSIFY_COLUMNS
 from distilpipe.ops.expand import expand_rows
+from distilpipe.ops.judge import JUDGE_COLUMNS
+from distilpipe.ops.sample import SAMPLE_COLUMNS
 from distilpipe.ops.task_classifier import TaskClassifier
 from distilpipe.params import load_params
 
@@ -13,8 +16,8 @@ INPUT = "data/translated.parquet"
 
 def main() -> None:
     params = load_params()
-    rows = io.read_parquet(INPUT)
-    seeds = io.read_parquet("data/classified.parquet")
+    rows = io.read_rows(INPUT, JUDGE_COLUMNS, CLASSIFY_COLUMNS, SAMPLE_COLUMNS)
+    seeds = io.read_rows("data/classified.parquet", JUDGE_COLUMNS, CLASSIFY_COLUMNS)
     classifier = TaskClassifier.load("models/task_classifier")
     with (
         open_cache(params) as cache,

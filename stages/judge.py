@@ -8,7 +8,7 @@ from distilpipe.params import load_params
 
 def main() -> None:
     params = load_params()
-    rows = io.read_parquet("data/pool.parquet")
+    rows = io.read_rows("data/pool.parquet")
     with (
         open_cache(params) as cache,
         RoleModels(params, cache) as models,

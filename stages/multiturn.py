@@ -3,13 +3,16 @@ conversations the teacher continued: a follow-up as the user, its answer as the 
 
 from distilpipe import io, stage
 from distilpipe.llm import RoleModels, open_cache
+from distilpipe.ops.classify import CLASSIFY_COLUMNS
+from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.ops.multiturn import continue_rows
+from distilpipe.ops.sample import SAMPLE_COLUMNS
 from distilpipe.params import load_params
 
 
 def main() -> None:
     params = load_params()
-    rows = io.read_parquet("data/expanded.parquet")
+    rows = io.read_rows("data/expanded.parquet", JUDGE_COLUMNS, CLASSIFY_COLUMNS, SAMPLE_COLUMNS)
     with (
         open_cache(params) as cache,
         RoleModels(params, cache) as models,

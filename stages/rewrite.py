@@ -3,16 +3,18 @@ for format, style and length; the originals kept in `original_messages`)."""
 
 from distilpipe import io, stage
 from distilpipe.llm import RoleModels, open_cache
+from distilpipe.ops.classify import CLASSIFY_COLUMNS
+from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.ops.rewrite import rewrite_rows
+from distilpipe.ops.sample import SAMPLE_COLUMNS
 from distilpipe.params import load_params
-from distilpipe.schema import validate_rows
 
 INPUT = "data/augmented.parquet"
 
 
 def main() -> None:
     params = load_params()
-    rows = validate_rows(io.read_parquet(INPUT), INPUT)
+    rows = io.read_rows(INPUT, JUDGE_COLUMNS, CLASSIFY_COLUMNS, SAMPLE_COLUMNS)
     with (
         open_cache(params) as cache,
         RoleModels(params, cache) as models,

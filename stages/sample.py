@@ -6,7 +6,8 @@ import polars as pl
 from distilpipe import io, stage
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.context import load_error, tokenizer_source
-from distilpipe.ops.classify import instructions
+from distilpipe.ops.classify import CLASSIFY_COLUMNS, instructions
+from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.ops.sample import sample_rows
 from distilpipe.params import load_params
 
@@ -14,7 +15,7 @@ from distilpipe.params import load_params
 def main() -> None:
     params = load_params()
     p = params.sample
-    rows = io.read_parquet("data/classified.parquet")
+    rows = io.read_rows("data/classified.parquet", JUDGE_COLUMNS, CLASSIFY_COLUMNS)
     texts = instructions(rows)
     if p.length.unit == "chars":
         lengths = texts.str.len_chars()

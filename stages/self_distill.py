@@ -8,6 +8,10 @@ from distilpipe import io, stage
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm import RoleModels, open_cache
 from distilpipe.llm.context import load_error, tokenizer_source
+from distilpipe.ops.classify import CLASSIFY_COLUMNS
+from distilpipe.ops.judge import JUDGE_COLUMNS
+from distilpipe.ops.rewrite import REWRITE_COLUMNS
+from distilpipe.ops.sample import SAMPLE_COLUMNS
 from distilpipe.ops.self_distill import self_distill_rows
 from distilpipe.params import Params, load_params
 
@@ -38,7 +42,9 @@ def student_token_counter(params: Params) -> Callable[[list[str]], list[int]] | 
 
 def main() -> None:
     params = load_params()
-    rows = io.read_parquet("data/rewritten.parquet")
+    rows = io.read_rows(
+        "data/rewritten.parquet", JUDGE_COLUMNS, CLASSIFY_COLUMNS, SAMPLE_COLUMNS, REWRITE_COLUMNS
+    )
     with (
         open_cache(params) as cache,
         RoleModels(params, cache) as models,

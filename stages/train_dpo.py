@@ -18,7 +18,7 @@ def main() -> None:
         return
     p = params.train_dpo
     model = p.model or "models/student-sft"
-    rows = data.pairs(io.read_parquet("data/dpo.parquet"))
+    rows = data.pairs(io.read_table("data/dpo.parquet", data.DPO_TABLE))
     train, held_out = data.split_held_out(rows, p.eval_size, "data/dpo.parquet")
     with stage.timed(NAME, rows=lambda: len(train)):
         metrics = train_dpo(

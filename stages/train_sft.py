@@ -18,7 +18,7 @@ def main() -> None:
         return
     p = params.train_sft
     model = p.model or params.models["student"].model
-    rows = data.conversations(io.read_parquet("data/sft.parquet"))
+    rows = data.conversations(io.read_table("data/sft.parquet", data.SFT_TABLE))
     train, held_out = data.split_held_out(rows, p.eval_size, "data/sft.parquet")
     with stage.timed(NAME, rows=lambda: len(train)):
         metrics = train_sft(

@@ -6,6 +6,9 @@ from pathlib import Path
 from distilpipe import io, stage
 from distilpipe.errors import InputError
 from distilpipe.llm import RoleModels, open_cache
+from distilpipe.ops.classify import CLASSIFY_COLUMNS
+from distilpipe.ops.judge import JUDGE_COLUMNS
+from distilpipe.ops.sample import SAMPLE_COLUMNS
 from distilpipe.ops.translate import load_quota, translate_rows
 from distilpipe.params import load_params
 from distilpipe.schema import validate_rows
@@ -15,7 +18,7 @@ QUOTA = "data/translate_quota.json"
 
 def main() -> None:
     params = load_params()
-    rows = io.read_parquet("data/sampled.parquet")
+    rows = io.read_rows("data/sampled.parquet", JUDGE_COLUMNS, CLASSIFY_COLUMNS, SAMPLE_COLUMNS)
     try:
         quota, lang_share = load_quota(Path(QUOTA).read_text(encoding="utf-8"))
     except ValueError as exc:

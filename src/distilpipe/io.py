@@ -8,12 +8,15 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
+
+from distilpipe.errors import InputError
+from distilpipe.schema import check_column, validate_rows
 
 PARQUET_COMPRESSION: Literal["zstd"] = "zstd"
 PARQUET_LEVEL = 3
@@ -102,7 +105,31 @@ def write_parquet(frame: pl.DataFrame, path: str | Path) -> None:
 
 
 def read_parquet(path: str | Path) -> pl.DataFrame:
-    return pl.read_parquet(path)
+    """The Parquet file at `path`; one InputError line naming it when it is no readable
+    Parquet (a missing file stays an OSError, which names the file too)."""
+    try:
+        return pl.read_parquet(path)
+    except FileNotFoundError:
+        raise
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        first = " ".join(str(exc).split())[:200]
+        raise InputError(str(path), f"not a readable Parquet file ({first})") from None
+
+
+def read_table(path: str | Path, columns: Mapping[str, pl.DataType | None]) -> pl.DataFrame:
+    """The Parquet file at `path`, checked to have `columns` (name -> type; None: any type):
+    one line naming the file and the column when it has not."""
+    frame = read_parquet(path)
+    for name, dtype in columns.items():
+        check_column(frame, name, dtype, str(path))
+    return frame
+
+
+def read_rows(path: str | Path, *extra: Mapping[str, pl.DataType | None]) -> pl.DataFrame:
+    """A stage's input rows: the Parquet file at `path`, checked against the row schema and
+    the `extra` columns earlier stages added (name -> type; None: any type). A bad file
+    stops the stage with one line naming the file and the column."""
+    return validate_rows(read_parquet(path), str(path), *extra)
 
 
 def write_json(obj: Any, path: str | Path) -> None:

@@ -53,4 +53,4 @@ def ingested_path(source: str) -> str:
 
 def read_ingested(params: Params, names: list[str] | None = None) -> list[pl.DataFrame]:
     """The ingested rows of `names` (default: every source, local then Hub, in params order)."""
-    return [io.read_parquet(ingested_path(name)) for name in names or params.all_sources()]
+    return [io.read_rows(ingested_path(name)) for name in names or params.all_sources()]

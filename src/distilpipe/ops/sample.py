@@ -34,6 +34,8 @@ from distilpipe.taxonomy import type_ids
 
 OTHER_LANGS = "other"  # languages outside lang_share (and `und`)
 
+SAMPLE_COLUMNS = {"instruction_length": pl.Int64}  # what sampling adds to each row
+
 
 @dataclass
 class SampleResult:
@@ -121,7 +123,7 @@ def sample_rows(rows: pl.DataFrame, lengths: pl.Series, p: Sample) -> SampleResu
         pl.when(pl.col("lang").is_in(langs)).then(pl.col("lang")).otherwise(pl.lit(OTHER_LANGS))
     )
     frame = rows.with_columns(
-        pl.Series("instruction_length", lengths, dtype=pl.Int64)
+        pl.Series("instruction_length", lengths, dtype=SAMPLE_COLUMNS["instruction_length"])
     ).with_row_index("_row")
     work = frame.select(
         "_row",

@@ -14,10 +14,13 @@ from typing import Any
 import polars as pl
 
 from distilpipe.errors import DistilpipeError
+from distilpipe.schema import MESSAGES
 from distilpipe.train.common import Conversation
 from distilpipe.train.dpo import Pair
 
 PAIR_COLUMNS = ("prompt", "chosen", "rejected")
+SFT_TABLE = {"messages": MESSAGES}  # what train_sft reads from data/sft.parquet
+DPO_TABLE = dict.fromkeys(PAIR_COLUMNS, MESSAGES)  # and train_dpo from data/dpo.parquet
 
 
 def conversations(frame: pl.DataFrame) -> list[Conversation]:
