@@ -1,6 +1,7 @@
-"""The judge's 1,000 rows against an OpenAI-compatible server that injects faults at set
-rates: every row is answered or dropped with its reason, retries stay bounded, and a run
-whose failures pass max_failure_rate stops with one line, keeping every finished call."""
+"""The judge's 1,000 rows, then rewrite's, against an OpenAI-compatible server that injects
+faults at set rates: every row (every turn) is answered or counted with its reason, retries
+stay bounded, and a run whose failures pass max_failure_rate stops with one line, keeping
+every finished call."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import pytest
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm import RoleModels, open_cache
 from distilpipe.ops.judge import judge_rows
-from distilpipe.params import Judge, Params
+from distilpipe.ops.rewrite import rewrite_rows
+from distilpipe.params import Judge, Params, Rewrite
 from distilpipe.schema import ROW_SCHEMA
 from distilpipe.sources.rows import message_id
 from tests.cache_db import cached_calls
@@ -199,3 +201,31 @@ def test_past_max_failure_rate_the_stage_stops_in_one_line_and_keeps_its_calls(
     finally:
         server.server.shutdown()
         server.server.server_close()
+
+
+@pytest.mark.slow
+def test_rewrite_through_the_same_faults_accounts_for_every_turn(
+    faulty: FaultyOpenAI, tmp_path: Path
+) -> None:
+    """A stage after the judge, on its own request mix (one generation per assistant turn,
+    long prompts): every turn is rewritten or kept with its reason, retries bounded."""
+    rows = _rows(ROWS).with_columns(pl.lit("open_qa").alias("task_type"))
+    params = _params(faulty.base_url, tmp_path / "cache", max_failure_rate=0.01)
+    with open_cache(params) as cache, RoleModels(params, cache) as models:
+        result = rewrite_rows(rows, models.client, Rewrite())
+    m = result.metrics
+    calls = m["calls"]
+    assert result.rows.height == m["rows"] == ROWS
+    assert m["turns"] == ROWS == m["turns_rewritten"] + sum(m["kept_original"].values())
+    statuses = Counter(s for row in result.rows["rewrite_status"].to_list() for s in row)
+    assert statuses["failed"] == m["kept_original"]["failed"] == calls["failed"]
+    injected = sum(faulty.injected.values())
+    arrivals = sum(faulty.arrivals.values())
+    retries = arrivals - calls["cache_misses"]
+    assert injected > 0.08 * arrivals
+    assert 0 < retries <= injected
+    assert calls["failed"] <= 0.01 * calls["cache_misses"]
+    print(
+        f"rewrite: faults injected {injected}; requests {arrivals}; retries {retries}; "
+        f"failed calls {calls['failed']}; turns lost 0"
+    )
