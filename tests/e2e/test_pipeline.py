@@ -1,15 +1,19 @@
 """End-to-end: `dvc repro` of the whole pipeline in a temporary git + DVC repo."""
 
+import contextlib
+import io
 import json
 from pathlib import Path
+from typing import Any
 
 import datasets
 import polars as pl
 import pytest
 import yaml
 
+from distilpipe import publish
 from distilpipe.schema import validate_rows
-from tests.e2e.conftest import MEASUREMENTS, copy_of, run, set_params
+from tests.e2e.conftest import MEASUREMENTS, ROOT, copy_of, run, set_params
 
 # Metrics that hold timings and memory (the training stages'): compared without those keys.
 TIMED = {"metrics/train_sft.json", "metrics/train_dpo.json"}
@@ -152,3 +156,27 @@ def test_langdetect_is_a_param_away_and_deterministic(repo: Path) -> None:
     first = (repo / "data/pool.parquet").read_bytes()
     run(repo, "dvc", "repro", "--force", "pool")
     assert (repo / "data/pool.parquet").read_bytes() == first
+
+
+@pytest.mark.slow
+def test_the_readme_snippet_runs_on_the_pipelines_own_student(
+    golden: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README "Using the result", word for word, in the project the default run made: it
+    loads models/student-dpo and answers (read only: nothing in the run is changed)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"```python\n{publish.HOW_TO_USE}```" in readme
+    repo = golden / "repo"
+    lock = yaml.safe_load((repo / "dvc.lock").read_text())
+    assert any(o["path"] == publish.DEFAULT_MODEL for o in lock["stages"]["train_dpo"]["outs"])
+    monkeypatch.chdir(repo)
+    namespace: dict[str, Any] = {}
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        exec(publish.HOW_TO_USE, namespace)
+    new_tokens = namespace["generated_ids"][0]
+    assert 0 < len(new_tokens) <= 512
+    tokenizer = namespace["tokenizer"]
+    assert namespace["response"] == tokenizer.decode(new_tokens, skip_special_tokens=True)
+    assert out.getvalue() == namespace["response"] + "\n"
+    assert namespace["model"].config.architectures == ["Qwen2ForCausalLM"]
+    assert run(repo, "git", "status", "--porcelain").stdout == ""
