@@ -16,6 +16,8 @@ __all__ = ["BIN", "ROOT", "make_repo", "run"]  # the e2e tests' helpers, from on
 # Metric keys that measure the machine, not the result (the training stages' timings and
 # memory): two runs of the same inputs differ only in these.
 MEASUREMENTS = ("wall_seconds", "peak_memory_bytes")
+# Call counts in metrics files: a run on a warm cache makes fewer calls for the same results.
+CALL_KEYS = ("calls", "by_role", "by_step", "by_model")
 
 
 def set_params(repo: Path, **sections: Any) -> None:

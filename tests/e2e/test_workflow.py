@@ -19,7 +19,7 @@ import yaml
 from distilpipe import plots as dvc_plots
 from distilpipe import status
 from tests.conftest import magpie_record
-from tests.e2e.conftest import MEASUREMENTS, copy_of, params_of, run
+from tests.e2e.conftest import CALL_KEYS, MEASUREMENTS, copy_of, params_of, run
 from tests.e2e.test_augment import _tries as expand_tries
 from tests.e2e.test_translate import _attempts as translate_attempts
 
@@ -35,7 +35,6 @@ LLM_STAGES = {
     "rewrite": ("data/augmented.parquet", 6),
     "self_distill": ("data/rewritten.parquet", 6),  # restatement, student answer, grades
 }
-CALL_KEYS = ("calls", "by_role", "by_step", "by_model")  # call counts in metrics files
 NEW_QUESTIONS = [
     "How do I merge two sorted lists in Python without using sort()?",
     "请解释一下什么是复利，并举一个简单的例子。",

@@ -9,7 +9,9 @@ dvc.yaml, at points drawn from that stage's own with a seed of its name:
 1. `dvc repro --force --single-item <stage>` on an empty call cache, SIGKILLed at the point;
 2. no file of the stage's outputs is half-written (each one present reads whole);
 3. `dvc repro --single-item <stage>` on the same cache: every output byte-identical to the
-   uninterrupted run (dvc.lock's hashes), every call finished before the kill a cache hit
+   uninterrupted run (dvc.lock's hashes; a metrics file: the same but for its call counts,
+   which say the resumed run took from the cache what the killed one had made), every call
+   finished before the kill a cache hit
    (after a kill in the output writing, no call is made again at all), the work tree holds
    the files it held after the uninterrupted run, and `git status` and `dvc status` are
    clean. (DVC may restore the outputs from its run cache instead of running the stage; a
@@ -37,7 +39,7 @@ import yaml
 from distilpipe import status
 from distilpipe.llm.cache import DB_NAME
 from tests.conftest import KILLPOINTS
-from tests.e2e.conftest import ROOT, copy_of, run
+from tests.e2e.conftest import CALL_KEYS, ROOT, copy_of, run
 
 TRAINING = {"train_sft", "train_dpo"}  # tests/train/test_resume.py
 POINTS_PER_STAGE = 2
@@ -77,6 +79,7 @@ def pipeline(golden: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "events": events,
         "lock": _lock(repo),
         "listing": _listing(repo),
+        "golden": golden / "repo",
     }
 
 
@@ -110,7 +113,16 @@ def test_killed_stage_resumes_to_the_same_bytes(
 
         with _env({"DISTILPIPE_CACHE_DIR": str(cache)}):
             run(repo, "dvc", "repro", "--single-item", stage)
-        assert _lock(repo)[stage] == expected, f"{stage}: killed at {kind} #{nth}, different bytes"
+        # every output the same bytes; a metrics file the same but for its call counts (the
+        # resumed run answers from the cache what the killed one had made)
+        resumed = _lock(repo)[stage]
+        assert resumed.keys() == expected.keys()
+        for out, md5 in expected.items():
+            if out.startswith("metrics/") and out.endswith(".json"):
+                got, want = (_without_calls(r / out) for r in (repo, pipeline["golden"]))
+                assert got == want, f"{stage}: killed at {kind} #{nth}, {out} differs"
+            else:
+                assert resumed[out] == md5, f"{stage}: killed at {kind} #{nth}, {out} differs"
         calls = _calls(repo, stage)
         if calls is not None:
             if kind == "replace":  # every call was made before the outputs were written
@@ -158,6 +170,10 @@ def _assert_no_half_written(repo: Path, outs: dict[str, str]) -> None:
             elif file.suffix == ".jsonl":
                 for line in file.read_text().splitlines():
                     json.loads(line)
+
+
+def _without_calls(path: Path) -> dict[str, Any]:
+    return {k: v for k, v in json.loads(path.read_text()).items() if k not in CALL_KEYS}
 
 
 def _entries(cache: Path) -> int:
