@@ -5,6 +5,15 @@ from typing import Any
 
 import pytest
 
+from distilpipe.bootstrap import (
+    EOS_TOKEN,
+    PAD_TOKEN,
+    build_model,
+    save_model,
+    train_briefly,
+    train_tokenizer,
+)
+
 
 def write_jsonl(path: Path, records: list[Any]) -> Path:
     path.write_text(
@@ -66,3 +75,36 @@ def golden(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run(repo, "git", "add", "-A")
         run(repo, "git", "commit", "-qm", "the default pipeline")
     return base
+
+
+# The conversation of the "How to use" snippet, with an answer the tiny model learns by heart,
+# so that the snippet's greedy output is known.
+CHAT = [
+    {"role": "system", "content": "You are a helpful assistant."},
+    {"role": "user", "content": "Give me a short introduction to large language models."},
+    {"role": "assistant", "content": "They are big models of text."},
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny Qwen2 folder as the bootstrap stage writes one (config, safetensors weights,
+    tokenizer with its chat template), trained on CHAT until it answers it word for word."""
+    texts = [m["role"] + "\n" + m["content"] for m in CHAT]
+    tokenizer = train_tokenizer(texts * 4, vocab_size=300)
+    model = build_model(
+        len(tokenizer),
+        64,
+        2,
+        1,
+        128,
+        seed=0,
+        eos_token_id=tokenizer.convert_tokens_to_ids(EOS_TOKEN),
+        pad_token_id=tokenizer.convert_tokens_to_ids(PAD_TOKEN),
+    )
+    train_briefly(
+        model, tokenizer, [CHAT] * 4, steps=60, batch_size=4, max_length=128, lr=1e-2, seed=0
+    )
+    out = tmp_path_factory.mktemp("tiny") / "student"
+    save_model(model, tokenizer, out)
+    return out

@@ -19,30 +19,16 @@ import yaml
 from huggingface_hub import constants
 
 from distilpipe import publish
-from distilpipe.bootstrap import (
-    EOS_TOKEN,
-    PAD_TOKEN,
-    build_model,
-    save_model,
-    train_briefly,
-    train_tokenizer,
-)
 from distilpipe.cli import main
 from distilpipe.evaluate.report import report_markdown
 from distilpipe.params import load_params
+from tests.conftest import CHAT
 from tests.hub_standin import HubStandin
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO = "alice/distilqwen2-tiny"
 MODEL = "models/student-dpo"
 MAGPIE = "Magpie-Align/Magpie-Qwen2-Pro-300K-Filtered"
-# The conversation of the "How to use" snippet, with an answer the tiny model learns by heart,
-# so that the snippet's greedy output is known.
-CHAT = [
-    {"role": "system", "content": "You are a helpful assistant."},
-    {"role": "user", "content": "Give me a short introduction to large language models."},
-    {"role": "assistant", "content": "They are big models of text."},
-]
 FIGURES = {
     "base": {
         "ifeval": {"prompt_strict": 10.0, "prompt_loose": 12.5},
@@ -55,30 +41,6 @@ FIGURES = {
         "mt_bench": {"overall": None, "turn_1": None, "n_unparsed": 80},
     },
 }
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny Qwen2 folder as the bootstrap stage writes one (config, safetensors weights,
-    tokenizer with its chat template), trained on CHAT until it answers it word for word."""
-    texts = [m["role"] + "\n" + m["content"] for m in CHAT]
-    tokenizer = train_tokenizer(texts * 4, vocab_size=300)
-    model = build_model(
-        len(tokenizer),
-        64,
-        2,
-        1,
-        128,
-        seed=0,
-        eos_token_id=tokenizer.convert_tokens_to_ids(EOS_TOKEN),
-        pad_token_id=tokenizer.convert_tokens_to_ids(PAD_TOKEN),
-    )
-    train_briefly(
-        model, tokenizer, [CHAT] * 4, steps=60, batch_size=4, max_length=128, lr=1e-2, seed=0
-    )
-    out = tmp_path_factory.mktemp("tiny") / "student"
-    save_model(model, tokenizer, out)
-    return out
 
 
 def _lock_stage(deps: list[str], outs: list[str], cmd: str) -> dict[str, Any]:

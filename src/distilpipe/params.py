@@ -582,6 +582,11 @@ class LMEval(_Section):
     allow_code_eval: bool = Field(
         False, description="humaneval/mbpp execute model-written code: opt in explicitly"
     )
+    include_path: str | None = Field(
+        None,
+        description="a folder of lm-eval task YAMLs added to lm-eval's own (your tasks, or "
+        "public ones pointed at local copies of their data)",
+    )
 
 
 class Evaluate(_Section):

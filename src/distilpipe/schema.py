@@ -43,8 +43,8 @@ def validate_rows(
         if name not in NULLABLE and frame[name].null_count():
             raise SchemaError(f"{where}: column '{name}' has {frame[name].null_count()} nulls")
     for columns in extra:
-        for name, dtype in columns.items():
-            check_column(frame, name, dtype, where)
+        for column, expected in columns.items():
+            check_column(frame, column, expected, where)
     return frame
 
 

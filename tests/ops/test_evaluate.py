@@ -3,11 +3,13 @@ judgements become figures, and what a warm cache, a failed call or a too-long pr
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from distilpipe.evaluate import alpaca, ifeval, mt_bench
 from distilpipe.llm.cache import CallCache
@@ -25,6 +27,7 @@ from distilpipe.llm.types import (
 )
 from distilpipe.ops import evaluate as ev
 from distilpipe.params import Evaluate, LMEval, ModelSpec
+from tests.conftest import CHAT
 from tests.ops.test_judge import CharLimit
 
 Messages = tuple[Message, ...]
@@ -367,3 +370,43 @@ def test_lm_eval_results_take_each_tasks_headline_score() -> None:
         "ceval": None,
     }
     assert re.fullmatch(r"zh", ev.text_lang("你好 world")) and ev.text_lang("hello") == "en"
+
+
+def test_lm_eval_runs_a_local_task_on_a_model_folder(tiny_model: Path, tmp_path: Path) -> None:
+    """lm-eval for real (no Hub here): a multiple-choice task of our own, from a local JSON
+    file, through `include_path`, on a tiny model that learnt CHAT by heart, so it puts the
+    most probability on CHAT's answer whichever position that answer takes."""
+    from transformers import AutoTokenizer
+
+    prompt = AutoTokenizer.from_pretrained(tiny_model).apply_chat_template(
+        CHAT[:2], tokenize=False, add_generation_prompt=True
+    )
+    answer, wrong = CHAT[2]["content"], ["Paris is in Spain.", "I do not know that."]
+    docs = [
+        {"prompt": prompt, "choices": choices, "target": choices.index(answer)}
+        for choices in ([answer, *wrong], [wrong[0], answer, wrong[1]], [*wrong, answer])
+    ]
+    (tmp_path / "docs.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs))
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    (tasks / "chat_recall.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "task": "chat_recall",
+                "dataset_path": "json",
+                "dataset_kwargs": {"data_files": {"test": str(tmp_path / "docs.jsonl")}},
+                "test_split": "test",
+                "output_type": "multiple_choice",
+                "doc_to_text": "{{prompt}}",
+                "doc_to_choice": "{{choices}}",
+                "doc_to_target": "{{target}}",
+                "target_delimiter": "",
+                "metric_list": [{"metric": "acc", "aggregation": "mean", "higher_is_better": True}],
+            }
+        )
+    )
+    specs = {"tiny": ModelSpec(model=str(tiny_model))}
+    p = LMEval(tasks=["chat_recall"], include_path=str(tasks))
+    figures, reason = ev.lm_eval_figures(specs, p)
+    assert reason is None
+    assert figures == {"tiny": {"chat_recall": 100.0}}

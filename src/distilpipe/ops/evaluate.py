@@ -48,6 +48,7 @@ from distilpipe.llm.types import (
     Failure,
     GenerateRequest,
     Generation,
+    LabelProbs,
     LabelRequest,
     Message,
     TooLong,
@@ -332,7 +333,7 @@ def _mt_bench_figures(
             question = questions[i][1]
             value = (
                 mt_bench.expected_rating(out.probs)
-                if rating == "logprob"
+                if isinstance(out, LabelProbs)
                 else mt_bench.parse_rating(out.text)
             )
             grades.append(mt_bench.Grade(question.question_id, question.category, turn, value))
@@ -493,6 +494,8 @@ def _lm_eval_unavailable(models: Mapping[str, ModelSpec], p: LMEval) -> str | No
 
 def _run_lm_eval(spec: ModelSpec, p: LMEval) -> dict[str, Any]:
     import lm_eval  # optional: checked by _lm_eval_unavailable
+    import torch
+    from lm_eval.tasks import TaskManager
 
     kind = "vllm" if spec.backend == "vllm" else "hf"
     args = f"pretrained={spec.model}" + (f",revision={spec.revision}" if spec.revision else "")
@@ -500,6 +503,8 @@ def _run_lm_eval(spec: ModelSpec, p: LMEval) -> dict[str, Any]:
         model=kind,
         model_args=args,
         tasks=list(p.tasks),
+        task_manager=TaskManager(include_path=p.include_path) if p.include_path else None,
+        device="cuda" if torch.cuda.is_available() else "cpu",  # lm-eval's default: cuda
         limit=p.limit,
         random_seed=0,
         numpy_random_seed=0,
