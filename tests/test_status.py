@@ -31,7 +31,7 @@ METRICS = {
         "rows_in": 9,
         "rows_kept": 4,
         "dropped": {"below_min_mfd": 3, "too_long": 2, "failed": 0},
-        "calls": {"calls": 36, "cache_hits": 27, "failed": 1, "by_role": {}},
+        "calls": {"calls": 36, "cache_hits": 27, "failed": 1, "too_long": 2, "by_role": {}},
     },
     "sample.json": {"rows_in": 4, "rows_sampled": 3},
     "eval.json": {
@@ -64,8 +64,8 @@ def test_each_stage_reads_its_own_metrics_shape(project: Path) -> None:
     judge = by_name["judge"]
     assert (judge.rows_in, judge.rows_out) == (9, 4)
     assert judge.drops == {"below_min_mfd": 3, "too_long": 2, "failed": 0}
-    assert judge.calls == {"calls": 36, "cache_hits": 27, "failed": 1}
-    assert by_name["evaluate"].calls == {"calls": 40, "cache_hits": 15, "failed": 2}
+    assert judge.calls == {"calls": 36, "cache_hits": 27, "failed": 1, "too_long": 2}
+    assert by_name["evaluate"].calls == {"calls": 40, "cache_hits": 15, "failed": 2, "too_long": 0}
     assert by_name["sample"].changed and not judge.changed
     assert by_name["train_sft"].missing
 

@@ -27,7 +27,7 @@ from distilpipe.evaluate.report import HEADLINE
 ROWS_IN = ("rows_in", "records")
 ROWS_OUT = ("rows_out", "rows_kept", "rows_sampled", "sft_rows", "rows")
 DROPS = ("dropped", "rejected", "rejects", "reasons", "kept_original", "pairs_dropped")
-CALL_FIGURES = ("calls", "cache_hits", "failed")
+CALL_FIGURES = ("calls", "cache_hits", "failed", "too_long")
 
 
 @dataclass
