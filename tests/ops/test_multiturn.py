@@ -124,6 +124,7 @@ def test_conversations_grow_to_max_turns_in_their_language(tmp_path: Path) -> No
     new = out.slice(rows.height)
     assert new.height == 5 == result.metrics["rows_added"]
     assert result.metrics["turns_added"] == 10 and result.metrics["user_turns"] == {"3": 5}
+    _every_chosen_row_accounted_for(result.metrics)
     assert set(new["origin"]) == {"multiturn"}
     assert new["parent_id"].to_list() == rows["id"].to_list()
     assert new["id"].to_list() == [message_id(m) for m in new["messages"].to_list()]
@@ -150,6 +151,7 @@ def test_a_failed_follow_up_ends_the_continuation(tmp_path: Path) -> None:
     repeat = _run(tmp_path / "a", Teacher((QUESTIONS["en"], "stop")), rows)
     assert repeat.metrics["ended_by"]["followup_repeats"] == 2
     assert repeat.metrics["rows_added"] == 0 and repeat.rows.equals(rows)
+    _every_chosen_row_accounted_for(repeat.metrics)
     wrong = _run(
         tmp_path / "b", Teacher(("如果鸡蛋是刚从冰箱里拿出来的，要煮多长时间？", "stop")), rows
     )
@@ -202,3 +204,11 @@ def test_no_row_chosen_adds_nothing_and_calls_nothing(tmp_path: Path) -> None:
     result = _run(tmp_path, Teacher(), rows, fraction=0.0)
     assert result.rows.equals(rows)
     assert result.metrics["rows_chosen"] == result.metrics["calls"]["calls"] == 0
+
+
+def _every_chosen_row_accounted_for(m: dict) -> None:
+    """No quiet drop: the rows out are the rows in plus those added, and a chosen row that
+    added nothing was at max_turns already or ended for a counted reason."""
+    assert m["rows_out"] == m["rows_in"] + m["rows_added"]
+    unchanged = m["rows_chosen"] - m["rows_added"]
+    assert unchanged <= m["rows_at_max_turns"] + sum(m["ended_by"].values())
