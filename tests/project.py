@@ -47,3 +47,24 @@ def make_repo(repo: Path) -> Path:
     shutil.copytree(ROOT / ".dvc" / "plots", repo / ".dvc" / "plots")
     shutil.copy(ROOT / ".dvcignore", repo / ".dvcignore")
     return repo
+
+
+def run_stage_script(folder: Path, stage: str) -> subprocess.CompletedProcess[str]:
+    """`python stages/<stage>.py` in `folder` (its params.yaml and inputs put there by the
+    caller), with the project's stage scripts and package, offline, and an LLM cache of its
+    own; not checked, so a test can look at a failure."""
+    shutil.copytree(ROOT / "stages", folder / "stages", dirs_exist_ok=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "HF_HUB_OFFLINE": "1",
+        "DISTILPIPE_CACHE_DIR": str(folder / "llm-cache"),
+    }
+    return subprocess.run(
+        [sys.executable, f"stages/{stage}.py"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

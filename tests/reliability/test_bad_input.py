@@ -4,10 +4,8 @@ the wrong type, a null where the row schema allows none. Each stops the stage wi
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -19,7 +17,7 @@ from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.ops.rewrite import REWRITE_COLUMNS
 from distilpipe.ops.sample import SAMPLE_COLUMNS
 from distilpipe.schema import MESSAGES, ROW_SCHEMA
-from tests.project import ROOT
+from tests.project import ROOT, run_stage_script
 
 SAMPLED = {**ROW_SCHEMA, **JUDGE_COLUMNS, **CLASSIFY_COLUMNS, **SAMPLE_COLUMNS}
 # stage -> (the input it reads first, that file's columns as the stage before writes them)
@@ -56,18 +54,8 @@ NEEDED = {
 
 
 def _run_stage(tmp_path: Path, stage: str) -> subprocess.CompletedProcess[str]:
-    shutil.copytree(ROOT / "stages", tmp_path / "stages", dirs_exist_ok=True)
     shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}
-    env["DISTILPIPE_CACHE_DIR"] = str(tmp_path / "llm-cache")
-    return subprocess.run(
-        [sys.executable, f"stages/{stage}.py"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_stage_script(tmp_path, stage)
 
 
 def _assert_one_line(proc: subprocess.CompletedProcess[str], expected: str) -> None:

@@ -2,10 +2,7 @@
 command builder's, tested in test_launch.py)."""
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -14,14 +11,13 @@ import yaml
 
 from distilpipe import io
 from distilpipe.train import data
-from tests.train.conftest import ROOT
+from tests.project import run_stage_script
 
 
 @pytest.mark.slow
 def test_train_sft_then_train_dpo_write_models_metrics_and_curves(
     student: str, judged: pl.DataFrame, tmp_path: Path
 ) -> None:
-    shutil.copytree(ROOT / "stages", tmp_path / "stages")
     sft, dpo = data.sets_from_judged(judged.head(24))
     io.write_parquet(sft, tmp_path / "data/sft.parquet")
     io.write_parquet(dpo, tmp_path / "data/dpo.parquet")
@@ -31,17 +27,8 @@ def test_train_sft_then_train_dpo_write_models_metrics_and_curves(
         "train_sft": {**common, "lr": 1e-3},
         "train_dpo": {**common, "lr": 1e-4, "gen_max_new_tokens": 8},
     }
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     for name in ("train_sft", "train_dpo"):
-        proc = subprocess.run(
-            [sys.executable, f"stages/{name}.py"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        proc = _stage(tmp_path, name, params)
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert f"{name}: 2 steps" in proc.stderr
         metrics = json.loads((tmp_path / f"metrics/{name}.json").read_text())
@@ -58,17 +45,8 @@ def test_train_sft_then_train_dpo_write_models_metrics_and_curves(
 
 
 def _stage(tmp_path: Path, name: str, params: dict) -> subprocess.CompletedProcess[str]:
-    shutil.copytree(ROOT / "stages", tmp_path / "stages", dirs_exist_ok=True)
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run(
-        [sys.executable, f"stages/{name}.py"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_stage_script(tmp_path, name)
 
 
 def test_an_empty_training_set_stops_the_stage_with_one_line(
