@@ -6,8 +6,12 @@ Every test starts from a copy of the session's finished default run (conftest `g
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import signal
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +23,7 @@ import yaml
 from distilpipe import plots as dvc_plots
 from distilpipe import status
 from tests.conftest import magpie_record
-from tests.e2e.conftest import CALL_KEYS, MEASUREMENTS, copy_of, params_of, run
+from tests.e2e.conftest import BIN, CALL_KEYS, MEASUREMENTS, copy_of, params_of, run
 from tests.e2e.test_augment import _tries as expand_tries
 from tests.e2e.test_translate import _attempts as translate_attempts
 
@@ -141,8 +145,7 @@ def test_experiments_run_only_what_they_change_queue_and_diff(
     # two experiments queued and run at once, sharing the call cache
     for name, change in experiments.items():
         run(repo, "dvc", "exp", "run", "--queue", "-n", f"queued-{name}", "-S", change)
-    run(repo, "dvc", "queue", "start", "-j", "2")
-    _wait_for_queue(repo)
+    _run_queue(repo, workers=2)
     tasks = run(repo, "dvc", "queue", "status").stdout
     assert tasks.count("Success") == 2 and "Failed" not in tasks, tasks
     queued = _results(repo, tuple(f"queued-{name}" for name in experiments))
@@ -197,15 +200,38 @@ def _experiments(shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _wait_for_queue(repo: Path, deadline_s: float = 1500.0) -> None:
-    """Until no queued experiment is queued or running (the workers run in the background)."""
-    start = time.monotonic()
-    while time.monotonic() - start < deadline_s:
-        tasks = run(repo, "dvc", "queue", "status").stdout
-        if not re.search(r"\b(Queued|Running)\b", tasks):
-            return
-        time.sleep(2)  # a poll of the queue's own state, not a guess at how long it takes
-    raise AssertionError(f"the queue did not finish in {deadline_s:.0f} s:\n{tasks}")
+def _run_queue(repo: Path, workers: int, deadline_s: float = 1500.0) -> None:
+    """`dvc queue start -j N`, then wait until no queued experiment is queued or running.
+
+    The workers run in the background holding the streams `dvc queue start` had, so its
+    output goes to a file: a pipe would stay open as long as they live. And a worker can
+    outlive the queue (kombu's filesystem broker lets two workers read one message file;
+    the loser logs a JSONDecodeError and never shuts down), so the workers still up when the
+    queue is done are stopped here."""
+    log = repo.parent / "queue-start.log"
+    with log.open("w") as out:
+        subprocess.run(
+            ["dvc", "queue", "start", "-j", str(workers)],
+            cwd=repo,
+            env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
+    try:
+        start = time.monotonic()
+        while time.monotonic() - start < deadline_s:
+            tasks = run(repo, "dvc", "queue", "status").stdout
+            if not re.search(r"\b(Queued|Running)\b", tasks):
+                return
+            time.sleep(2)  # a poll of the queue's own state, not a guess at how long it takes
+        raise AssertionError(f"the queue did not finish in {deadline_s:.0f} s:\n{tasks}")
+    finally:
+        for info in (repo / ".dvc/tmp/exps/celery").glob("dvc-exp-worker-*.json"):
+            worker = json.loads(info.read_text())  # dvc-task's record of the process
+            if worker["returncode"] is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker["pid"], signal.SIGTERM)
 
 
 def _results(repo: Path, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
