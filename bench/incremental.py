@@ -69,6 +69,8 @@ def main() -> None:
     dvc(repo, warm_cache, "repro")
     first_s = time.perf_counter() - t0
     first_calls = calls_by_stage(repo, None)
+    pool = json.loads((repo / "metrics/pool.json").read_text())
+    print(f"pool: {pool['rows_out']:,} rows ({pool['sources']['magpie']['out']:,} from magpie)")
     commit(repo, "first run")
     copy = work / "repo-nocache"
     shutil.copytree(repo, copy, symlinks=True)
@@ -82,6 +84,9 @@ def main() -> None:
         t0 = time.perf_counter()
         ran = dvc(where, cache, "repro")
         results[name] = (time.perf_counter() - t0, calls_by_stage(where, ran))
+        grown = json.loads((where / "metrics/pool.json").read_text())["rows_out"]
+        if grown <= pool["rows_out"]:
+            sys.exit(f"the appended records added no pool row ({grown:,} rows): nothing measured")
 
     total_first = sum(c["made"] for c in first_calls.values())
     print(f"first run: {first_s:.1f} s, {total_first:,} calls made")
@@ -132,6 +137,11 @@ def magpie_records(n: int) -> list[dict[str, Any]]:
         record["uuid"] = str(uuid.UUID(int=rng.getrandbits(128)))
         record["instruction"] = instruction
         record["response"] = b["response"]
+        # what ingest reads: Magpie's conversation, which the two fields above repeat
+        record["conversations"] = [
+            {"from": "human", "value": instruction},
+            {"from": "gpt", "value": b["response"]},
+        ]
         out.append(record)
     return out
 
