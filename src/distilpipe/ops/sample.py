@@ -16,12 +16,16 @@
   filled from the type's remaining rows by key. What a language lacks is its
   `translate_quota` for that type: rows the translate stage should add in that language.
 
-Deterministic: the random order comes from `numpy.random.default_rng(seed)` over the rows sorted
-by id, so the same rows and params give the same sample whatever their input order.
+Deterministic and stable: each row's place in the random order comes from its own id and the
+seed (`row_uniforms`), so the same rows and params give the same sample whatever their input
+order, and rows added to the input leave the other rows' draws as they were: a new row
+enters the sample only by displacing one, so the stages after this one see the new rows and
+few others.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +47,17 @@ class SampleResult:
     translate_quota: list[dict[str, Any]]  # [{task_type, lang, rows}], rows > 0 only
     metrics: dict[str, Any]
     plots: dict[str, list[dict[str, Any]]]
+
+
+def row_uniforms(ids: list[str], seed: int) -> np.ndarray:
+    """A uniform draw in [0, 1) per row from its id and `seed` (keyed BLAKE2b, 53 bits):
+    a row's draw does not depend on which other rows are there."""
+    key = seed.to_bytes(8, "little", signed=True)
+    out = np.empty(len(ids), dtype=np.float64)
+    for i, row_id in enumerate(ids):
+        digest = hashlib.blake2b(row_id.encode(), digest_size=8, key=key).digest()
+        out[i] = (int.from_bytes(digest, "little") >> 11) / float(1 << 53)
+    return out
 
 
 def largest_remainder(total: int, weights: dict[str, float]) -> dict[str, int]:
@@ -132,8 +147,7 @@ def sample_rows(rows: pl.DataFrame, lengths: pl.Series, p: Sample) -> SampleResu
         lang_group.alias("_lang"),
         bin_index(pl.col("instruction_length").clip(1).cast(pl.Float64).log(), edges).alias("_bin"),
     ).sort("id")
-    uniform = np.random.default_rng(p.seed).random(work.height)
-    work = work.with_columns(pl.Series("_u", uniform))
+    work = work.with_columns(pl.Series("_u", row_uniforms(work["id"].to_list(), p.seed)))
 
     available = dict(work.group_by("task_type").len().iter_rows())
     shares = {t: p.task_shares.get(t, 0.0) for t in type_ids()}
