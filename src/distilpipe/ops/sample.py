@@ -18,9 +18,10 @@
 
 Deterministic and stable: each row's place in the random order comes from its own id and the
 seed (`row_uniforms`), so the same rows and params give the same sample whatever their input
-order, and rows added to the input leave the other rows' draws as they were: a new row
-enters the sample only by displacing one, so the stages after this one see the new rows and
-few others.
+order, and rows added to the input leave the other rows' draws as they were: the sample
+changes by at most about one row per added row (a new row that wins a place displaces one;
+a bin's quota can shift by one), so the stages after this one see the new rows and few
+others.
 """
 
 from __future__ import annotations
