@@ -26,7 +26,6 @@ others.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from distilpipe.llm.client import row_seed
 from distilpipe.params import Sample
 from distilpipe.taxonomy import type_ids
 
@@ -51,14 +51,10 @@ class SampleResult:
 
 
 def row_uniforms(ids: list[str], seed: int) -> np.ndarray:
-    """A uniform draw in [0, 1) per row from its id and `seed` (keyed BLAKE2b, 53 bits):
-    a row's draw does not depend on which other rows are there."""
-    key = seed.to_bytes(8, "little", signed=True)
-    out = np.empty(len(ids), dtype=np.float64)
-    for i, row_id in enumerate(ids):
-        digest = hashlib.blake2b(row_id.encode(), digest_size=8, key=key).digest()
-        out[i] = (int.from_bytes(digest, "little") >> 11) / float(1 << 53)
-    return out
+    """A uniform draw in [0, 1) per row from its id and `seed` (the LLM layer's per-row
+    seed, as multiturn draws its rows): a row's draw does not depend on which other rows
+    are there."""
+    return np.array([row_seed(i, "sample", seed) / 2**31 for i in ids], dtype=np.float64)
 
 
 def largest_remainder(total: int, weights: dict[str, float]) -> dict[str, int]:
