@@ -15,12 +15,18 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+def tool_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment with the venv's tools first on PATH (and `env` added)."""
+    return {**os.environ, **(env or {}), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
 def run(
     repo: Path, *args: str, check: bool = True, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run a command in `repo` with the venv's tools first on PATH (and `env` added)."""
-    full = {**os.environ, **(env or {}), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    proc = subprocess.run(args, cwd=repo, env=full, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        args, cwd=repo, env=tool_env(env), capture_output=True, text=True, check=False
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc

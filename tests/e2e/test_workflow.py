@@ -23,9 +23,10 @@ import yaml
 from distilpipe import plots as dvc_plots
 from distilpipe import status
 from tests.conftest import magpie_record
-from tests.e2e.conftest import BIN, CALL_KEYS, MEASUREMENTS, copy_of, params_of, run
+from tests.e2e.conftest import CALL_KEYS, MEASUREMENTS, copy_of, params_of, run
 from tests.e2e.test_augment import _tries as expand_tries
 from tests.e2e.test_translate import _attempts as translate_attempts
+from tests.project import tool_env
 
 # What each LLM stage reads, and the most calls one new input row can cost there (per-turn
 # stages: a row of the samples has at most 3 user turns). Translate and expand are held to
@@ -213,7 +214,7 @@ def _run_queue(repo: Path, workers: int, deadline_s: float = 1500.0) -> None:
         subprocess.run(
             ["dvc", "queue", "start", "-j", str(workers)],
             cwd=repo,
-            env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+            env=tool_env(),
             stdout=out,
             stderr=subprocess.STDOUT,
             check=True,
