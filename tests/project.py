@@ -13,6 +13,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# tests/killpoints/sitecustomize.py: a process on this PYTHONPATH can SIGKILL itself at an
+# event it signals (see there)
+KILLPOINTS = Path(__file__).resolve().parent / "killpoints"
+
+
+def kill_env(script: str, at: str | None = None, log: Path | None = None) -> dict[str, str]:
+    """Environment variables that make `script` (a stage script's key or file name, or `*`)
+    log its kill points to `log` and, with `at` (`put:3`, `replace:1`), SIGKILL itself there."""
+    env = {
+        "DISTILPIPE_KILL_SCRIPT": script,
+        "PYTHONPATH": os.pathsep.join(
+            [str(KILLPOINTS), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+    if at is not None:
+        env["DISTILPIPE_KILL_AT"] = at
+    if log is not None:
+        env["DISTILPIPE_KILL_LOG"] = str(log)
+    return env
 
 
 def tool_env(env: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -2,46 +2,55 @@
 output, and every batch it had finished is a cache hit."""
 
 import json
-import signal
+import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.cache_db import cached_calls
+from tests.llm.kill_runner import BATCH_SIZE, PROMPTS
+from tests.project import kill_env
 
 RUNNER = Path(__file__).with_name("kill_runner.py")
+KILLED_AFTER = 2  # batches committed to the cache
 
 
-def _run(*args: str) -> dict:
-    subprocess.run([sys.executable, str(RUNNER), *args], check=True, capture_output=True)
-    return json.loads(Path(args[2]).read_text())
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(RUNNER), *args],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.mark.slow
 def test_sigkill_then_rerun_equals_uninterrupted(tiny_model_dir: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     killed_out = tmp_path / "killed.json"
-    proc = subprocess.Popen(
-        [sys.executable, str(RUNNER), str(tiny_model_dir), str(cache), str(killed_out), "1.0"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    # the runner kills itself once its second batch is committed to the cache
+    killed = _run(
+        str(tiny_model_dir),
+        str(cache),
+        str(killed_out),
+        env=kill_env(RUNNER.name, f"put:{KILLED_AFTER}"),
     )
-    deadline = time.monotonic() + 120
-    while cached_calls(cache) < 4 and time.monotonic() < deadline:  # two batches of two
-        assert proc.poll() is None, "the runner ended before it could be killed"
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    assert killed.returncode == -9, killed.stderr
     finished = cached_calls(cache)
-    assert 4 <= finished < 12 and finished % 2 == 0  # whole batches only
+    assert finished == KILLED_AFTER * BATCH_SIZE  # whole batches only
     assert not killed_out.exists()
 
-    resumed = _run(str(tiny_model_dir), str(cache), str(tmp_path / "resumed.json"))
-    fresh = _run(str(tiny_model_dir), str(tmp_path / "fresh"), str(tmp_path / "fresh.json"))
+    for name, folder in (("resumed", cache), ("fresh", tmp_path / "fresh")):
+        assert (
+            _run(str(tiny_model_dir), str(folder), str(tmp_path / f"{name}.json")).returncode == 0
+        )
+    resumed, fresh = (
+        json.loads((tmp_path / f"{n}.json").read_text()) for n in ("resumed", "fresh")
+    )
     assert resumed["texts"] == fresh["texts"]
     assert resumed["stats"]["cache_hits"] == finished
-    assert resumed["stats"]["cache_misses"] == 12 - finished
-    assert fresh["stats"]["cache_misses"] == 12
+    assert resumed["stats"]["cache_misses"] == len(PROMPTS) - finished
+    assert fresh["stats"]["cache_misses"] == len(PROMPTS)

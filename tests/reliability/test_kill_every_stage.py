@@ -1,10 +1,13 @@
-"""Kill and resume, every stage: SIGKILL at seeded random points, then `dvc repro` again.
+"""Kill and resume, every stage: SIGKILL at a seeded random point, then `dvc repro` again.
 
 The whole default pipeline runs once per session, uninterrupted, in a temporary git + DVC
 repo (tests/conftest.py `golden`), with every stage script logging its kill points
-(killpoints/sitecustomize.py: each atomic rename of an output, each batch of LLM calls
+(tests/killpoints/sitecustomize.py: each atomic rename of an output, each batch of LLM calls
 committed to the cache); this suite works on a copy of it. Then, for each stage of
-dvc.yaml, at points drawn from that stage's own with a seed of its name:
+dvc.yaml, at one point drawn from that stage's own (every point with
+DISTILPIPE_KILL_POINTS=all, `make test-kill-all`) with the session's seed (printed in the
+header; DISTILPIPE_KILL_SEED sets it, so a failure reproduces, and a new one each run covers
+other points), the stage killing itself when it reaches the point:
 
 1. `dvc repro --force --single-item <stage>` on an empty call cache, SIGKILLed at the point;
 2. no file of the stage's outputs is half-written (each one present reads whole);
@@ -39,11 +42,20 @@ import yaml
 
 from distilpipe import status
 from distilpipe.llm.cache import DB_NAME
-from tests.conftest import KILLPOINTS
+from tests.conftest import KILL_SEED
 from tests.e2e.conftest import CALL_KEYS, ROOT, copy_of, run
+from tests.project import kill_env
 
 TRAINING = {"train_sft", "train_dpo"}  # tests/train/test_resume.py
-POINTS_PER_STAGE = 2
+EVERY_POINT = os.environ.get("DISTILPIPE_KILL_POINTS") == "all"
+
+
+def kill_points(stage: str, events: list[str]) -> list[int]:
+    """The indices into a stage's events to kill at: one drawn with the session's seed, or
+    all of them."""
+    if EVERY_POINT:
+        return list(range(len(events)))
+    return [random.Random(f"{KILL_SEED}:{stage}").randrange(len(events))]
 
 
 def stages() -> list[tuple[str, str]]:
@@ -85,7 +97,8 @@ def pipeline(golden: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)  # the session's pipeline run, then the stage killed and run again
+# the session's pipeline run, then the stage killed and run again (every point: no limit)
+@pytest.mark.timeout(0 if EVERY_POINT else 1800)
 @pytest.mark.parametrize(("stage", "script"), stages(), ids=[s for s, _ in stages()])
 def test_killed_stage_resumes_to_the_same_bytes(
     pipeline: dict[str, Any], stage: str, script: str
@@ -93,23 +106,19 @@ def test_killed_stage_resumes_to_the_same_bytes(
     repo, events = pipeline["repo"], pipeline["events"].get(script, [])
     assert events, f"{stage} ({script}) logged no kill point in the full run"
     expected = pipeline["lock"][stage]
-    rng = random.Random(stage)
-    points = sorted(rng.sample(range(len(events)), min(POINTS_PER_STAGE, len(events))))
-    for index in points:
+    for index in kill_points(stage, events):
         # from the uninterrupted run's state, whatever a failed kill before left behind
         run(repo, "git", "checkout", "--", ".")
         run(repo, "dvc", "checkout", "--force")
         kind = events[index]
         nth = events[: index + 1].count(kind)
         cache = pipeline["base"] / f"cache-{stage}-{index}"
-        env = {
-            "DISTILPIPE_CACHE_DIR": str(cache),
-            "DISTILPIPE_KILL_SCRIPT": script,
-            "DISTILPIPE_KILL_AT": f"{kind}:{nth}",
-        }
+        point = f"{stage} at {kind} #{nth} (DISTILPIPE_KILL_SEED={KILL_SEED})"
+        print(f"killing {point}")
+        env = {"DISTILPIPE_CACHE_DIR": str(cache), **kill_env(script, f"{kind}:{nth}")}
         with _env(env):
             killed = run(repo, "dvc", "repro", "--force", "--single-item", stage, check=False)
-        assert killed.returncode != 0, f"{stage}: not killed at {kind} #{nth}"
+        assert killed.returncode != 0, f"not killed: {point}"
         _assert_no_half_written(repo, expected)
         cached = _entries(cache)
         if kind == "put":
@@ -128,22 +137,22 @@ def test_killed_stage_resumes_to_the_same_bytes(
         for out, md5 in expected.items():
             if out.startswith("metrics/") and out.endswith(".json"):
                 got, want = (_without_calls(r / out) for r in (repo, pipeline["golden"]))
-                assert got == want, f"{stage}: killed at {kind} #{nth}, {out} differs"
+                assert got == want, f"{point}: {out} differs"
             else:
-                assert resumed[out] == md5, f"{stage}: killed at {kind} #{nth}, {out} differs"
+                assert resumed[out] == md5, f"{point}: {out} differs"
         calls = _calls(repo, stage)
         if calls is not None:
             if kind == "replace":  # every call was made before the outputs were written
-                assert calls["cache_misses"] == 0, (stage, kind, nth, calls)
-            assert calls["cache_hits"] >= cached, (stage, kind, nth, calls, cached)
-        print(f"kill {stage} at {kind} #{nth}: {cached} calls cached before it; resumed: {calls}")
+                assert calls["cache_misses"] == 0, (point, calls)
+            assert calls["cache_hits"] >= cached, (point, calls, cached)
+        print(f"killed {point}: {cached} calls cached before it; resumed: {calls}")
         # what a kill left beside the outputs (`.*.tmp`) is ignored by git and DVC alike, and
         # cleared by the next write of that output; nothing else differs
-        assert _listing(repo) == pipeline["listing"], f"{stage}: files left over or missing"
+        assert _listing(repo) == pipeline["listing"], f"{point}: files left over or missing"
         changed = run(repo, "git", "status", "--porcelain").stdout.splitlines()
         # a stage run again rewrites its metrics (other call counts, compared above) and with
         # them dvc.lock; nothing else. Back to the uninterrupted run's for the next kill.
-        assert {line[3:] for line in changed} <= {"dvc.lock", *expected}, (stage, changed)
+        assert {line[3:] for line in changed} <= {"dvc.lock", *expected}, (point, changed)
         run(repo, "git", "checkout", "--", ".")
         assert "up to date" in run(repo, "dvc", "status", stage).stdout, stage
 
@@ -212,7 +221,7 @@ class _env:
     """Set environment variables for the `run` calls inside the block."""
 
     def __init__(self, values: dict[str, str]):
-        self.values = {**values, "PYTHONPATH": _pythonpath()}
+        self.values = values
         self.saved: dict[str, str | None] = {}
 
     def __enter__(self) -> None:
@@ -226,8 +235,3 @@ class _env:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-def _pythonpath() -> str:
-    existing = os.environ.get("PYTHONPATH")
-    return os.pathsep.join([str(KILLPOINTS), *([existing] if existing else [])])

@@ -1,15 +1,19 @@
-"""Kill points for the kill-and-resume suite (tests/reliability/test_kill_every_stage.py).
+"""Kill points: a test-only hook that makes a process SIGKILL itself at an event it signals.
 
-Python imports this module at start-up when its folder is on PYTHONPATH. It acts only in
-the stage script named by DISTILPIPE_KILL_SCRIPT (`judge.py`, `ingest.py magpie`; `*`: every
-stage script), never in DVC's own process, and only in tests. Events:
+Python imports this module at start-up when its folder is on PYTHONPATH (tests.project's
+`kill_env` puts it there). It acts only in the script that DISTILPIPE_KILL_SCRIPT names, never
+in DVC's own process, and only in tests. The script key is the script's file name and its
+arguments (`judge.py`, `ingest.py magpie`); DISTILPIPE_KILL_SCRIPT may be a key, a script's
+file name (any arguments), or `*` for every stage script (a script in a `stages/` folder).
+Events:
 
 - `replace`: an atomic rename (`os.replace`, `os.rename`: an output's temp file is complete
   and about to take its name); the kill comes before the rename;
 - `put`: a batch of LLM calls committed to the call cache; the kill comes after the commit.
 
 Each event is appended to DISTILPIPE_KILL_LOG as `<script key>\\t<event>`. With
-DISTILPIPE_KILL_AT=`<event>:<n>` the process SIGKILLs itself at its n-th such event.
+DISTILPIPE_KILL_AT=`<event>:<n>` the process SIGKILLs itself at its n-th such event: the kill
+lands at a point the process itself reached, never at a moment a test guessed.
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ import os
 import sys
 
 
-def _key() -> str:
+def _script() -> tuple[str, str, bool]:
+    """(key, file name, whether it is a stage script) of the script Python runs, or ''."""
     argv = list(sys.argv)
-    if not argv or os.path.basename(os.path.dirname(os.path.abspath(argv[0]))) != "stages":
-        return ""
-    return " ".join([os.path.basename(argv[0]), *argv[1:]])
+    if not argv or not argv[0] or argv[0] == "-c":
+        return "", "", False
+    name = os.path.basename(argv[0])
+    stage = os.path.basename(os.path.dirname(os.path.abspath(argv[0]))) == "stages"
+    return " ".join([name, *argv[1:]]), name, stage
 
 
 def _install(key: str) -> None:
@@ -65,6 +72,6 @@ def _install(key: str) -> None:
 
 
 _wanted = os.environ.get("DISTILPIPE_KILL_SCRIPT")
-_here = _key()
-if _wanted and _here and _wanted in ("*", _here):
-    _install(_here)
+_key, _name, _is_stage = _script()
+if _wanted and _key and (_wanted in (_key, _name) or (_wanted == "*" and _is_stage)):
+    _install(_key)
