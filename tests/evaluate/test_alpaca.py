@@ -150,10 +150,8 @@ def test_bad_instruction_records_name_file_and_line(tmp_path: Path) -> None:
 
 
 def test_the_public_set_fails_with_one_clear_line_when_it_cannot_be_loaded(
-    monkeypatch: pytest.MonkeyPatch,
+    hub_offline: None,
 ) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     with pytest.raises(EvalDataError) as info:
         load_hub_instructions("tatsu-lab/alpaca_eval-not-cached-here")
     assert "\n" not in str(info.value)

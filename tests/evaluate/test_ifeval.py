@@ -804,11 +804,7 @@ def test_load_prompts_rejects_duplicate_keys(tmp_path: Path) -> None:
         load_prompts(write_jsonl(tmp_path / "p.jsonl", [good, good]))
 
 
-def test_the_hub_set_fails_with_one_clear_line_when_it_cannot_be_loaded(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+def test_the_hub_set_fails_with_one_clear_line_when_it_cannot_be_loaded(hub_offline: None) -> None:
     with pytest.raises(EvalDataError) as info:
         ifeval.load_hub_prompts("google/IFEval-not-cached-here")
     message = str(info.value)

@@ -16,13 +16,18 @@ from distilpipe.llm.client import LLMClient, row_seed
 from distilpipe.llm.openai_backend import OpenAIBackend
 from distilpipe.llm.types import Failure, GenerateRequest, Generation, Sampling
 from distilpipe.params import ModelSpec
-from tests.llm.test_openai_backend import FakeOpenAI, Sleeps, status
+from tests.llm.test_openai_backend import (
+    FakeOpenAI,
+    Sleeps,
+    held_until_in_flight,
+    status,
+)
 
 DEADLINE_S = 60.0
 
 
 @pytest.fixture
-def servers() -> Iterator[list[FakeOpenAI]]:
+def servers(inject_timeouts: None) -> Iterator[list[FakeOpenAI]]:
     fakes = [FakeOpenAI() for _ in range(4)]
     for fake in fakes:
         fake.thread.start()
@@ -63,14 +68,14 @@ def ask(text: str, seed: int | None = None) -> GenerateRequest:
 
 
 def test_requests_spread_over_endpoints_by_load(servers, pooled) -> None:
-    for fake in servers:
-        fake.ok_delay_s = 0.02
     backend, _ = pooled(servers, max_concurrency=8, max_concurrency_per_endpoint=2)
-    results = backend.generate([ask(f"question {i}") for i in range(80)])
+    # the replies wait until 8 requests are in flight: each endpoint then carries 2 of them
+    with held_until_in_flight(servers, 8) as seen:
+        results = backend.generate([ask(f"question {i}") for i in range(80)])
+    assert seen["in_flight"] == [2, 2, 2, 2]
     assert [r.text for r in results] == [f"echo: question {i}" for i in range(80)]  # in order
     served = [fake.served for fake in servers]
     assert sum(served) == 80
-    assert min(served) >= 10  # each of the 4 carried a fair share of 8 concurrent requests
     assert max(fake.peak for fake in servers) <= 2  # never past the per-endpoint limit
     assert [s["attempts"] for s in backend.pool.stats()] == served
 
@@ -132,6 +137,11 @@ def test_outputs_and_cache_do_not_depend_on_how_many_endpoints(
         answers[n] = (results, entries)
     assert answers[1] == answers[4]
     assert all(fake.served > 0 for fake in servers)
+    # each answer is its own request's (a replica given another seed answers otherwise)
+    seeds = [row_seed(q, "test") for q in questions]
+    assert [r.text for r in answers[4][0]] == [
+        f"echo: {q} (seed {seed})" for q, seed in zip(questions, seeds, strict=True)
+    ]
 
 
 def test_http2_without_h2_is_one_clear_line(servers, monkeypatch) -> None:

@@ -3,6 +3,7 @@ and (marked slow) against a real `transformers serve`."""
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
@@ -16,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 
 from distilpipe.errors import DistilpipeError, ParamsError
@@ -33,14 +35,16 @@ from tests.serving import transformers_serve
 
 Action = tuple[Any, ...]
 OK: Action = ("ok",)
-SLOW: Action = ("slow",)  # answers only after the client's timeout
+# a reply past the client's timeout, injected: the server marks the reply and the client
+# (`inject_timeouts`) raises the timeout httpx raises, at once, instead of anyone waiting
+SLOW: Action = ("slow",)
 DROP: Action = ("drop",)  # headers and half a body, then the connection closes
 MALFORMED: Action = ("malformed",)
 EMPTY: Action = ("empty",)  # a 200 whose `choices` is empty
 
-TIMEOUT_S = 5.0
-SHORT_TIMEOUT_S = 0.5  # for tests with SLOW replies
-SLOW_REPLY_S = 1.5
+TIMEOUT_S = 10.0  # generous: a loaded machine never reaches it; timeouts are injected (SLOW)
+HELD_S = 60.0  # the longest a gated reply waits for its gate (a hang, not a speed limit)
+TIMEOUT_HEADER = "X-Fake-Fault"
 KEY = "sk-test-3f9a1c0d7e6b5a4c"
 
 
@@ -62,7 +66,7 @@ class FakeOpenAI:
         self.auth: list[str | None] = []
         self.in_flight = 0
         self.peak = 0
-        self.ok_delay_s = 0.0
+        self.gate: threading.Event | None = None  # when set, OK replies wait for it to open
         self.send_usage = True
         self.top_logprobs: list[dict[str, Any]] | None = None
         self.down = False  # every request, probes included, gets a 503
@@ -97,8 +101,11 @@ class FakeOpenAI:
         return steps[n] if n < len(steps) else self.default_action
 
     def reply(self, body: dict[str, Any]) -> dict[str, Any]:
-        """A deterministic echo of the last message, cut at max_tokens words."""
-        words = ("echo: " + body["messages"][-1]["content"]).split()
+        """A deterministic echo of the last message (and of the sampling seed, when one is
+        sent, so that replies depend on it as a sampled model's do), cut at max_tokens
+        words."""
+        seed = f" (seed {body['seed']})" if body.get("seed") is not None else ""
+        words = ("echo: " + body["messages"][-1]["content"] + seed).split()
         kept = words[: body.get("max_tokens", len(words))]
         choice: dict[str, Any] = {
             "index": 0,
@@ -154,13 +161,13 @@ class _Handler(BaseHTTPRequestHandler):
     def act(self, fake: FakeOpenAI, action: Action, body: dict[str, Any]) -> None:
         kind = action[0]
         if kind == "ok":
-            time.sleep(fake.ok_delay_s)
+            if fake.gate is not None:
+                fake.gate.wait(HELD_S)
             with fake.lock:  # counted before the reply goes out, so the client never sees less
                 fake.served += 1
             self.send(200, json.dumps(fake.reply(body)).encode())
         elif kind == "slow":
-            time.sleep(SLOW_REPLY_S)
-            self.send(200, json.dumps(fake.reply(body)).encode())
+            self.send(200, json.dumps(fake.reply(body)).encode(), {TIMEOUT_HEADER: "timeout"})
         elif kind == "malformed":
             self.send(200, b'{"choices": [{"message": ')
         elif kind == "empty":
@@ -190,8 +197,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
+class TimeoutInjectingClient(httpx2.Client):
+    """httpx2's client, raising the ReadTimeout a reply past the timeout would have raised
+    when the fake server marks a reply as one (SLOW)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs, event_hooks={"response": [self._injected]})
+
+    @staticmethod
+    def _injected(response: httpx2.Response) -> None:
+        if response.headers.get(TIMEOUT_HEADER) == "timeout":
+            raise httpx2.ReadTimeout("timed out (injected)", request=response.request)
+
+
 @pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
+def fake(inject_timeouts: None) -> Iterator[FakeOpenAI]:
     server = FakeOpenAI()
     server.thread.start()
     try:
@@ -200,6 +220,33 @@ def fake() -> Iterator[FakeOpenAI]:
         server.server.shutdown()
         server.server.server_close()
         server.thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def held_until_in_flight(fakes: list[FakeOpenAI], n: int) -> Iterator[dict[str, list[int]]]:
+    """Hold the fakes' OK replies until `n` requests are in flight over all of them, then
+    let every reply go; yields {"in_flight": [per fake]} as it was at that moment."""
+    gate = threading.Event()
+    seen: dict[str, list[int]] = {}
+
+    def watch() -> None:
+        deadline = time.monotonic() + HELD_S
+        while sum(f.in_flight for f in fakes) < n and time.monotonic() < deadline:
+            time.sleep(0.005)  # polls the requests' own state, not a guess at timing
+        seen["in_flight"] = [f.in_flight for f in fakes]
+        gate.set()
+
+    for fake in fakes:
+        fake.gate = gate
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield seen
+    finally:
+        gate.set()
+        watcher.join(HELD_S)
+        for fake in fakes:
+            fake.gate = None
 
 
 class Sleeps(list[float]):
@@ -249,7 +296,7 @@ def test_generate_sends_the_request_and_reads_the_reply(fake, make):
         Sampling(max_new_tokens=64, temperature=0.7, top_p=0.9, seed=1234),
     )
     [result] = backend.generate([request])
-    assert result == Generation("echo: two plus two", "stop", 5, 4)
+    assert result == Generation("echo: two plus two (seed 1234)", "stop", 5, 6)
     [body] = fake.bodies
     assert body == {
         "model": "tiny-chat",
@@ -274,12 +321,12 @@ def test_length_finish_and_missing_usage(fake, make):
 
 
 def test_concurrent_batch_keeps_request_order(fake, make):
-    fake.ok_delay_s = 0.05
     backend, sleeps = make(max_concurrency=8)
     texts = [f"question {i}" for i in range(40)]
-    results = backend.generate([ask(t) for t in texts])
+    with held_until_in_flight([fake], 8):  # the first 8 wait until all 8 are in flight
+        results = backend.generate([ask(t) for t in texts])
     assert [r.text for r in results if isinstance(r, Generation)] == [f"echo: {t}" for t in texts]
-    assert 1 < fake.peak <= 8
+    assert fake.peak == 8
     assert sleeps == []
 
 
@@ -299,7 +346,7 @@ def test_concurrent_batch_keeps_request_order(fake, make):
 )
 def test_transient_fault_is_retried_then_succeeds(fake, make, fault):
     fake.script["hi"] = [fault, fault]
-    backend, sleeps = make(timeout_s=SHORT_TIMEOUT_S if fault == SLOW else TIMEOUT_S)
+    backend, sleeps = make()
     [result] = backend.generate([ask("hi")])
     assert result == Generation("echo: hi", "stop", 1, 2)
     assert fake.arrivals["hi"] == 3
@@ -350,7 +397,7 @@ def test_exhausted_attempts_fail_only_their_request(fake, make):
         "e": [DROP] * 3,
         "f": [status(429)] * 3,
     }
-    backend, _ = make(max_attempts=3, timeout_s=SHORT_TIMEOUT_S)
+    backend, _ = make(max_attempts=3)
     results = backend.generate([ask(k) for k in "abcdefg"])
     assert results[0] == Generation("echo: a", "stop", 1, 2)
     assert results[1] == Failure("HTTP 500 after 3 attempts")
@@ -465,7 +512,7 @@ def test_api_key_is_sent_and_never_leaks(fake, make, monkeypatch, caplog):
         "slow": [SLOW] * 2,
         "drop": [DROP] * 2,
     }
-    backend, _ = make(api_key_env="DP_TEST_API_KEY", max_attempts=2, timeout_s=SHORT_TIMEOUT_S)
+    backend, _ = make(api_key_env="DP_TEST_API_KEY", max_attempts=2)
     results = backend.generate([ask(k) for k in ("401", "500", "slow", "drop", "ok")])
     assert set(fake.auth) == {f"Bearer {KEY}"}
     failures = [r for r in results if isinstance(r, Failure)]

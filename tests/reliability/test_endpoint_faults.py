@@ -85,7 +85,7 @@ class FaultyOpenAI(FakeOpenAI):
 
 
 @pytest.fixture
-def faulty() -> Iterator[FaultyOpenAI]:
+def faulty(inject_timeouts: None) -> Iterator[FaultyOpenAI]:
     server = FaultyOpenAI(FAULTS)
     server.thread.start()
     yield server
@@ -122,7 +122,7 @@ def _params(url: str, cache: Path, max_failure_rate: float) -> Params:
         "model": "teacher-api",
         "max_new_tokens": 8,
         "max_concurrency": 16,
-        "timeout_s": 0.5,  # the SLOW fault answers after 1.5 s
+        "timeout_s": 10.0,  # generous; the SLOW fault's timeout is injected
         "max_attempts": 6,
     }
     return Params.model_validate(
@@ -157,12 +157,10 @@ def test_a_thousand_rows_through_faults_lose_nothing(faulty: FaultyOpenAI, tmp_p
     arrivals = sum(faulty.arrivals.values())
     retries = arrivals - calls["cache_misses"]
     assert injected > 0.08 * arrivals  # the faults really were injected, at about their rates
-    # bounded: each retry answers one fault
-    assert 0 < retries <= injected
-    # what 6 attempts could not answer is rare, counted per call and per row
-    assert calls["failed"] <= 0.01 * calls["cache_misses"]
-    failed_rows = result.rejects.filter(pl.col("reason") == "failed").height
-    assert failed_rows == m["dropped"]["failed"] and failed_rows <= calls["failed"]
+    # one retry per fault, and every call answered in the end (6 attempts: six faults in a
+    # row, at these rates about once in a million calls, would fail one)
+    assert retries == injected
+    assert calls["failed"] == 0 and m["dropped"]["failed"] == 0
     print(
         f"faults injected: {injected} ({dict(faulty.injected)}); requests {arrivals}; "
         f"retries {retries}; failed calls {calls['failed']}; rows lost 0"
@@ -171,7 +169,7 @@ def test_a_thousand_rows_through_faults_lose_nothing(faulty: FaultyOpenAI, tmp_p
 
 @pytest.mark.slow
 def test_past_max_failure_rate_the_stage_stops_in_one_line_and_keeps_its_calls(
-    tmp_path: Path,
+    tmp_path: Path, inject_timeouts: None
 ) -> None:
     heavy = {"500": (0.5, status(500, {"error": "boom"}))}
     server = FaultyOpenAI(heavy, seed=1)
@@ -223,8 +221,8 @@ def test_rewrite_through_the_same_faults_accounts_for_every_turn(
     arrivals = sum(faulty.arrivals.values())
     retries = arrivals - calls["cache_misses"]
     assert injected > 0.08 * arrivals
-    assert 0 < retries <= injected
-    assert calls["failed"] <= 0.01 * calls["cache_misses"]
+    assert retries == injected
+    assert calls["failed"] == 0
     print(
         f"rewrite: faults injected {injected}; requests {arrivals}; retries {retries}; "
         f"failed calls {calls['failed']}; turns lost 0"

@@ -1,6 +1,7 @@
 """A full disk: the stage fails with one line, its previous outputs stay as they were, and
 the call cache keeps everything committed before. On a real small filesystem (a tmpfs the
-test mounts, where the machine allows it) and through a write hook that raises ENOSPC."""
+test mounts, in a user namespace where this user may not mount one: tests/reliability's
+conftest, `small_fs`) and through a write hook that raises ENOSPC."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ import errno
 import hashlib
 import runpy
 import sqlite3
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -26,25 +25,6 @@ from distilpipe.sources.rows import message_id
 from tests.llm.test_client import EchoBackend
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def small_fs(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MiB tmpfs at tmp_path/fs, or a skip where mounting is not allowed."""
-    mount = tmp_path / "fs"
-    mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _fill(folder: Path, leave: int) -> None:
