@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH ?= torch==2.13.0
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup run test lint bench clean setup-vllm test-vllm
+.PHONY: setup run test test-fast test-kill-all lint bench clean setup-vllm test-vllm
 
 setup: $(STAMP)
 
@@ -23,8 +23,20 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/dvc repro
 
+# The tiers. test-fast: unit and module tests, no pipeline run (a few minutes). test: lint and
+# everything, the session's default run included, with one kill point per stage drawn from a
+# seed the header prints (DISTILPIPE_KILL_SEED=N reproduces it); what CI runs.
+# test-kill-all: the kill suite at every kill point of every stage (hours).
+PYTEST := $(BIN)/python -m pytest -q -rs --durations=20
+
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
+
+test-fast: $(STAMP)
+	$(PYTEST) -m "not slow"
+
+test-kill-all: $(STAMP)
+	DISTILPIPE_KILL_POINTS=all $(PYTEST) tests/reliability/test_kill_every_stage.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,61 +1,59 @@
 """Training tests run on what the pipeline builds: the tiny student (models/tiny/student) and
-the judge's rows (data/judged.parquet), from which the SFT and DPO sets are made as
-`sets_from_judged` makes them until the self-distillation stage writes the real ones. The
-session builds both once with `dvc repro judge` in a temporary copy of the project (the
-default params: about 90 judged rows), so the tests run the same on a fresh clone and in CI."""
+the judge's rows (data/judged.parquet) of the session's default run (tests/conftest.py
+`golden`), from which the SFT and DPO sets are made as `sets_from_judged` makes them.
+
+They train with the default params' learning rates and schedules (params.yaml), for a few
+steps on a few rows: they test how training works (answer-only loss, packing, resuming,
+LoRA, the files written), not whether it learns. Whether the default run's own training
+lowers the held-out loss and ranks chosen answers first is asserted on that run
+(tests/e2e/test_default_world.py)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+import yaml
 
 from distilpipe.params import TrainDPO, TrainSFT
 from distilpipe.train import data
 from distilpipe.train.sft import train_sft
-from tests.e2e.conftest import make_repo
 
 ROOT = Path(__file__).resolve().parents[2]
-# A few steps on a few rows: enough to move the loss, quick on a CPU.
-SFT = TrainSFT(
-    max_steps=6,
-    batch_size=4,
-    lr=2e-3,
-    max_length=256,
-    save_steps=2,
-    eval_size=16,
-    warmup_ratio=0.0,
-    seed=0,
+_DEFAULTS = yaml.safe_load((ROOT / "params.yaml").read_text())
+# The defaults, but a few steps on a few rows: quick on a CPU.
+SFT = TrainSFT.model_validate(
+    {
+        **_DEFAULTS["train_sft"],
+        "max_steps": 6,
+        "batch_size": 4,
+        "max_length": 256,
+        "save_steps": 2,
+        "eval_size": 16,
+        "seed": 0,
+    }
 )
-DPO = TrainDPO(
-    model=None,
-    max_steps=4,
-    batch_size=4,
-    lr=1e-3,
-    max_length=256,
-    save_steps=2,
-    eval_size=8,
-    warmup_ratio=0.0,
-    seed=0,
-    gen_max_new_tokens=16,
+DPO = TrainDPO.model_validate(
+    {
+        **_DEFAULTS["train_dpo"],
+        "model": None,
+        "max_steps": 4,
+        "batch_size": 4,
+        "max_length": 256,
+        "save_steps": 2,
+        "eval_size": 8,
+        "seed": 0,
+        "gen_max_new_tokens": 16,
+    }
 )
 
 
 @pytest.fixture(scope="session")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project copy where `dvc repro judge` has run on the default params."""
-    repo = make_repo(tmp_path_factory.mktemp("pipeline") / "repo")
-    cache = repo.parent / "llm-cache"
-    env = {**os.environ, "DISTILPIPE_CACHE_DIR": str(cache)}
-    proc = subprocess.run(
-        ["dvc", "repro", "judge"], cwd=repo, env=env, capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return repo
+def pipeline(golden: Path) -> Path:
+    """The session's default run (read only)."""
+    return golden / "repo"
 
 
 @pytest.fixture(scope="session")

@@ -24,8 +24,8 @@ def test_train_sft_then_train_dpo_write_models_metrics_and_curves(
     common = {"max_steps": 2, "batch_size": 2, "max_length": 256, "eval_size": 4}
     params = {
         "models": {"student": {"model": student}},
-        "train_sft": {**common, "lr": 1e-3},
-        "train_dpo": {**common, "lr": 1e-4, "gen_max_new_tokens": 8},
+        "train_sft": common,
+        "train_dpo": {**common, "gen_max_new_tokens": 8},
     }
     for name in ("train_sft", "train_dpo"):
         proc = _stage(tmp_path, name, params)
