@@ -132,7 +132,7 @@ def test_the_packaged_set_has_100_instructions_half_english_half_chinese() -> No
     assert len(chinese) >= 50 and len(instructions) - len(chinese) >= 50
     for item in instructions:
         lang = "zh" if HAN_CHAR.search(item.instruction) else "en"
-        assert item.dataset == f"distilpipe_{lang}"
+        assert item.dataset == f"tiny_world_{lang}"
 
 
 def test_bad_instruction_records_name_file_and_line(tmp_path: Path) -> None:
