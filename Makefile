@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH ?= torch==2.13.0
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup run test test-fast test-kill-all lint bench clean setup-vllm test-vllm
+.PHONY: setup run test test-fast test-kill-all lint bench clean setup-vllm test-vllm stand-ins world
 
 setup: $(STAMP)
 
@@ -42,6 +42,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The tiny world's sources, answer key and evaluation sets (committed; the same bytes each run).
+world: $(STAMP)
+	$(BIN)/python -m distilpipe.world_sets
+
+# The stand-in teacher and student (committed, the bootstrap stage frozen): retrain them after
+# changing the world, a prompt template or the bootstrap params. About an hour on 2 cores.
+stand-ins: $(STAMP)
+	$(BIN)/dvc unfreeze bootstrap
+	$(BIN)/dvc repro bootstrap; status=$$?; $(BIN)/dvc freeze bootstrap; exit $$status
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_pool.py

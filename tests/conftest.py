@@ -13,8 +13,9 @@ from distilpipe.bootstrap import (
     EOS_TOKEN,
     PAD_TOKEN,
     build_model,
+    encode,
     save_model,
-    train_briefly,
+    train,
     train_tokenizer,
 )
 
@@ -195,9 +196,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         eos_token_id=tokenizer.convert_tokens_to_ids(EOS_TOKEN),
         pad_token_id=tokenizer.convert_tokens_to_ids(PAD_TOKEN),
     )
-    train_briefly(
-        model, tokenizer, [CHAT] * 4, steps=60, batch_size=4, max_length=128, lr=1e-2, seed=0
-    )
+    pad = tokenizer.convert_tokens_to_ids(PAD_TOKEN)
+    encoded = encode(tokenizer, [CHAT] * 4)
+    train(model, encoded, steps=60, tokens_per_batch=512, lr=1e-2, seed=0, pad_id=pad)
     out = tmp_path_factory.mktemp("tiny") / "student"
     save_model(model, tokenizer, out)
     return out

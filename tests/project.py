@@ -53,15 +53,21 @@ def run(
 
 def make_repo(repo: Path) -> Path:
     """A git + DVC repo at `repo` holding a copy of the project: pipeline, params, code,
-    samples, the bootstrap corpus, the project's plot templates and ignore files (no
-    outputs)."""
+    samples, the tiny world, the committed stand-in models, the project's plot templates and
+    ignore files (no other outputs)."""
     repo.mkdir(parents=True)
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(ROOT / name, repo / name)
     for name in ("stages", "src"):
         shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for data in ("samples", "bootstrap"):
+    for data in ("samples", "world"):
         shutil.copytree(ROOT / "data" / data, repo / "data" / data)
+    # the frozen bootstrap stage's outputs, committed as a clone has them
+    for role in ("teacher", "student"):
+        shutil.copytree(ROOT / "models/tiny" / role, repo / "models/tiny" / role)
+    for out in ("metrics/bootstrap.json", "plots/bootstrap/loss.json"):
+        (repo / out).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / out, repo / out)
     shutil.copy(ROOT / ".gitignore", repo / ".gitignore")
     run(repo, "git", "init", "-q")
     run(repo, "git", "config", "user.email", "e2e@example.invalid")

@@ -1,12 +1,12 @@
 import hashlib
 import json
 import os
+import random
 import runpy
 import subprocess
 import sys
 from pathlib import Path
 
-import polars as pl
 import pytest
 import torch
 import yaml
@@ -17,17 +17,17 @@ from distilpipe.bootstrap import (
     EOS_TOKEN,
     HEAD_DIM,
     PAD_TOKEN,
+    answer_loss,
     bootstrap,
     build_model,
-    conversations_from_rows,
-    read_corpus,
+    encode,
+    length_batches,
     save_model,
-    train_briefly,
+    train,
     train_tokenizer,
 )
-from distilpipe.errors import InputError
-from distilpipe.params import Bootstrap, TinyModel
-from distilpipe.schema import ROW_SCHEMA
+from distilpipe.params import Bootstrap, StudentCorpus, TeacherCorpus, TinyModel
+from distilpipe.world import World
 
 ROOT = Path(__file__).resolve().parents[1]
 CONVERSATIONS = [
@@ -58,15 +58,31 @@ CONVERSATIONS = [
         {"role": "assistant", "content": "9"},
     ],
 ]
+WORLD = ROOT / "data" / "world"
 TINY = Bootstrap(
+    world=str(WORLD),
     vocab_size=400,
     seed=3,
-    steps=4,
-    batch_size=2,
-    max_length=48,
-    lr=3e-3,
-    teacher=TinyModel(hidden_size=128, num_layers=1, num_heads=2, intermediate_size=128),
-    student=TinyModel(hidden_size=64, num_layers=1, num_heads=1, intermediate_size=64),
+    tokens_per_batch=512,
+    teacher=TinyModel(
+        hidden_size=128, num_layers=1, num_heads=2, intermediate_size=128, steps=4, lr=3e-3
+    ),
+    student=TinyModel(
+        hidden_size=64, num_layers=1, num_heads=1, intermediate_size=64, steps=3, lr=3e-3
+    ),
+    teacher_corpus=TeacherCorpus(
+        qa=8,
+        multiturn_qa=2,
+        judge=4,
+        classify=1,
+        translate=2,
+        expand=1,
+        followup=1,
+        rewrite=2,
+        mt_bench=2,
+        alpaca=2,
+    ),
+    student_corpus=StudentCorpus(qa=8, restate=2),
 )
 
 
@@ -77,29 +93,6 @@ def _texts() -> list[str]:
 @pytest.fixture(scope="module")
 def tokenizer() -> PreTrainedTokenizerFast:
     return train_tokenizer(_texts(), vocab_size=400)
-
-
-def _frame(conversations: list[list[dict[str, str]]], source: str) -> pl.DataFrame:
-    n = len(conversations)
-    return pl.DataFrame(
-        {
-            "id": [f"{source}{i}" for i in range(n)],
-            "source": [source] * n,
-            "source_id": [None] * n,
-            "messages": conversations,
-            "lang": ["und"] * n,
-            "origin": ["source"] * n,
-            "parent_id": [None] * n,
-            "meta": ["{}"] * n,
-        },
-        schema=ROW_SCHEMA,
-    )
-
-
-def test_conversations_from_rows_in_order() -> None:
-    frames = [_frame(CONVERSATIONS[:2], "a"), _frame(CONVERSATIONS[2:], "b")]
-    assert conversations_from_rows(frames) == CONVERSATIONS
-    assert conversations_from_rows([]) == []
 
 
 def test_digits_are_single_tokens(tokenizer: PreTrainedTokenizerFast) -> None:
@@ -183,7 +176,13 @@ def test_build_model_head_dim_64_and_ids(tokenizer: PreTrainedTokenizerFast) -> 
     with pytest.raises(ValueError, match="num_heads \\* 64"):
         build_model(len(tokenizer), 96, 1, 2, 64, seed=0, eos_token_id=2, pad_token_id=0)
     with pytest.raises(ValueError, match="num_heads \\* 64"):
-        TinyModel(hidden_size=100, num_layers=1, num_heads=2, intermediate_size=64)
+        TinyModel(hidden_size=100, num_layers=1, num_heads=2, intermediate_size=64, steps=1)
+
+
+def _train(model, tokenizer, conversations, steps, lr, seed=0):  # type: ignore[no-untyped-def]
+    pad = tokenizer.convert_tokens_to_ids(PAD_TOKEN)
+    encoded = encode(tokenizer, conversations)
+    return train(model, encoded, steps=steps, tokens_per_batch=256, lr=lr, seed=seed, pad_id=pad)
 
 
 def test_briefly_trained_model_saves_loads_and_stops_at_eos(
@@ -193,9 +192,7 @@ def test_briefly_trained_model_saves_loads_and_stops_at_eos(
     model = build_model(len(tokenizer), 64, 2, 1, 128, seed=0, eos_token_id=2, pad_token_id=0)
     # One short exchange, learned by heart, so greedy decoding must answer and then stop.
     chat = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]
-    losses = train_briefly(
-        model, tokenizer, [chat] * 4, steps=60, batch_size=4, max_length=32, lr=1e-2, seed=0
-    )
+    losses = _train(model, tokenizer, [chat] * 4, steps=60, lr=1e-2)
     assert losses[-1] < losses[0] / 4
     assert not model.training
     save_model(model, tokenizer, tmp_path / "m")
@@ -224,11 +221,37 @@ def test_briefly_trained_model_saves_loads_and_stops_at_eos(
 
 def test_loss_goes_down(tokenizer: PreTrainedTokenizerFast) -> None:
     model = build_model(len(tokenizer), 64, 1, 1, 128, seed=1, eos_token_id=2, pad_token_id=0)
-    losses = train_briefly(
-        model, tokenizer, CONVERSATIONS, steps=12, batch_size=2, max_length=64, lr=1e-2, seed=1
-    )
+    losses = _train(model, tokenizer, CONVERSATIONS, steps=12, lr=1e-2, seed=1)
     assert len(losses) == 12
     assert sum(losses[-3:]) / 3 < losses[0] - 0.5
+
+
+def test_the_loss_is_the_answer_tokens_cross_entropy(tokenizer: PreTrainedTokenizerFast) -> None:
+    """Computed with the output projection on answer positions only, it equals the
+    cross-entropy of the full logits over exactly the assistant's tokens."""
+    model = build_model(len(tokenizer), 64, 1, 1, 128, seed=2, eos_token_id=2, pad_token_id=0)
+    encoded = encode(tokenizer, CONVERSATIONS)
+    with torch.inference_mode():
+        got = float(answer_loss(model, encoded, pad_id=0))
+        total, count = 0.0, 0
+        for ids, mask in encoded:
+            logits = model(input_ids=torch.tensor([ids])).logits[0]
+            for position in range(1, len(ids)):
+                if mask[position]:
+                    logp = torch.log_softmax(logits[position - 1], dim=-1)[ids[position]]
+                    total, count = total - float(logp), count + 1
+    assert count == sum(sum(mask[1:]) for _, mask in encoded) > 0
+    assert got == pytest.approx(total / count, rel=1e-4)
+
+
+def test_batches_fit_the_budget_and_cover_every_conversation_once() -> None:
+    lengths = [5, 300, 40, 41, 39, 600, 12, 13, 14, 15]
+    batches = length_batches(lengths, 128, seed=0)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for batch in batches:
+        assert len(batch) == 1 or max(lengths[i] for i in batch) * len(batch) <= 128
+    assert length_batches(lengths, 128, seed=0) == batches
+    assert length_batches(lengths, 128, seed=1) != batches
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -240,8 +263,9 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def test_bootstrap_twice_gives_byte_identical_folders(tmp_path: Path) -> None:
-    first = bootstrap(CONVERSATIONS, tmp_path / "one", TINY)
-    second = bootstrap(CONVERSATIONS, tmp_path / "two", TINY)
+    world = World(WORLD)
+    first = bootstrap(world, tmp_path / "one", TINY)
+    second = bootstrap(world, tmp_path / "two", TINY)
     one, two = _digests(tmp_path / "one"), _digests(tmp_path / "two")
     expected = {
         "config.json",
@@ -253,11 +277,13 @@ def test_bootstrap_twice_gives_byte_identical_folders(tmp_path: Path) -> None:
     }
     assert set(one) == {f"{role}/{name}" for role in ("teacher", "student") for name in expected}
     assert one == two
-    for role in ("teacher", "student"):
+    for role, size in (("teacher", TINY.teacher), ("student", TINY.student)):
         assert first[role]["losses"] == second[role]["losses"]
-        assert len(first[role]["losses"]) == TINY.steps
+        assert len(first[role]["losses"]) == size.steps
     assert first["teacher"]["parameters"] > first["student"]["parameters"]
-    assert first["conversations"] == len(CONVERSATIONS)
+    assert first["teacher"]["conversations"] == sum(
+        v for v in TINY.teacher_corpus.model_dump().values() if isinstance(v, int)
+    )
     # The teacher and student share one tokenizer.
     assert one["teacher/tokenizer.json"] == one["student/tokenizer.json"]
 
@@ -265,12 +291,8 @@ def test_bootstrap_twice_gives_byte_identical_folders(tmp_path: Path) -> None:
 def test_stage_writes_models_metrics_and_plots_reproducibly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    params = {"bootstrap": {**TINY.model_dump(), "corpus": "corpus.jsonl"}}
+    params = {"bootstrap": TINY.model_dump()}
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
-    (tmp_path / "corpus.jsonl").write_text(
-        "".join(json.dumps({"messages": c}, ensure_ascii=False) + "\n" for c in CONVERSATIONS),
-        encoding="utf-8",
-    )
     script = ROOT / "stages" / "bootstrap.py"
     # In a fresh process: hash seeds and allocator state differ from this one's.
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -282,7 +304,7 @@ def test_stage_writes_models_metrics_and_plots_reproducibly(
     models = tmp_path / "models" / "tiny"
     from_stage = _digests(models)
 
-    bootstrap(CONVERSATIONS, tmp_path / "direct", TINY)
+    bootstrap(World(WORLD), tmp_path / "direct", TINY)
     assert _digests(tmp_path / "direct") == from_stage
 
     # Again, in this process, over the existing folders: replaced whole, nothing left over.
@@ -292,43 +314,65 @@ def test_stage_writes_models_metrics_and_plots_reproducibly(
     assert sorted(p.name for p in models.iterdir()) == ["student", "teacher"]
 
     metrics = json.loads((tmp_path / "metrics/bootstrap.json").read_text())
-    assert metrics["conversations"] == len(CONVERSATIONS)
-    assert set(metrics["teacher"]) == {"parameters", "loss_initial", "loss_final"}
+    assert set(metrics["teacher"]) == {
+        "parameters", "conversations", "tokens", "loss_initial", "loss_final"
+    }  # fmt: skip
     assert metrics["teacher"]["parameters"] > metrics["student"]["parameters"]
     plot = json.loads((tmp_path / "plots/bootstrap/loss.json").read_text())
-    assert [p["step"] for p in plot] == list(range(1, TINY.steps + 1))
-    assert set(plot[0]) == {"step", "teacher", "student"}
+    assert plot == []  # a point per 25 steps: these runs are shorter
 
 
-def test_read_corpus_keeps_order_and_names_the_bad_line(tmp_path: Path) -> None:
-    path = tmp_path / "corpus.jsonl"
-    lines = [json.dumps({"messages": c}, ensure_ascii=False) for c in CONVERSATIONS]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert read_corpus(path) == CONVERSATIONS
-
-    no_answer = {"messages": [{"role": "user", "content": "Hello?"}]}
-    path.write_text("\n".join([*lines[:2], json.dumps(no_answer)]) + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"corpus\.jsonl:3: no_assistant"):
-        read_corpus(path)
-    path.write_text(lines[0] + "\n{not json\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"corpus\.jsonl:2: invalid JSON"):
-        read_corpus(path)
+SHORT = 300  # steps: a minute or two on 2 cores
 
 
-def test_project_corpus_is_no_source_and_is_what_the_script_writes(tmp_path: Path) -> None:
-    """The committed corpus is exactly what data/bootstrap/make_corpus.py writes, and shares no
-    conversation with the sample sources being distilled."""
-    corpus = ROOT / "data/bootstrap/corpus.jsonl"
-    script = runpy.run_path(str(ROOT / "data/bootstrap/make_corpus.py"), run_name="corpus")
-    written = tmp_path / "corpus.jsonl"
-    script["main"].__globals__["OUT"] = written
-    script["main"]()
-    assert written.read_bytes() == corpus.read_bytes()
-    conversations = read_corpus(corpus)
-    assert len(conversations) >= 2000
-    turns = {m["content"] for c in conversations for m in c}
-    assert any("答案是" in t for t in turns) and any("The answer is" in t for t in turns)
-    samples = ROOT / "data/samples"
-    sample_text = "".join(p.read_text(encoding="utf-8") for p in sorted(samples.glob("*.json*")))
-    shared = [t for t in turns if len(t) > 40 and json.dumps(t, ensure_ascii=False) in sample_text]
-    assert shared == []
+@pytest.mark.slow
+def test_the_code_trains_a_teacher_that_answers_the_judge_on_a_short_budget() -> None:
+    """The committed stand-ins took an hour to train; this is the same code on a short budget,
+    on one of the teacher's jobs: trained only on the judge template for a few hundred steps,
+    its next token after a held-out judge prompt is a grade, a digit 0-9, with nearly all its
+    probability (the judge reads those ten probabilities). Telling right answers from wrong
+    ones takes the full budget: the default run's tests check that on the committed teacher."""
+    from distilpipe.prompts import render
+    from distilpipe.world_corpus import VARIANTS, draw_prompt, teacher_corpus, variant
+
+    world = World(WORLD)
+    only_judge = {name: 0 for name in TeacherCorpus.model_fields} | {"judge": 2000}
+    corpus = teacher_corpus(world, TeacherCorpus(**only_judge), seed=0)
+    tokenizer = train_tokenizer((m["content"] for c in corpus for m in c), vocab_size=2000)
+    pad = tokenizer.convert_tokens_to_ids(PAD_TOKEN)
+    eos = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
+    model = build_model(len(tokenizer), 128, 2, 2, 384, seed=0, eos_token_id=eos, pad_token_id=pad)
+    before = _digit_mass(model, tokenizer, world, render, draw_prompt, variant, VARIANTS)
+    train(
+        model,
+        encode(tokenizer, corpus),
+        steps=SHORT,
+        tokens_per_batch=2048,
+        lr=3e-3,
+        seed=0,
+        pad_id=pad,
+    )
+    after = _digit_mass(model, tokenizer, world, render, draw_prompt, variant, VARIANTS)
+    assert before < 0.1
+    assert after >= 0.9
+
+
+def _digit_mass(model, tokenizer, world, render, draw_prompt, variant, variants) -> float:  # type: ignore[no-untyped-def]
+    """The least probability, over 30 held-out judge prompts, of the next token being a digit."""
+    digits = [tokenizer.convert_tokens_to_ids(str(d)) for d in range(10)]
+    rng = random.Random("held-out")
+    masses = []
+    for _ in range(30):
+        p = draw_prompt(world, rng, "eval")
+        answer = variant(world, p, rng.choice(list(variants)), rng)
+        text, _ = render("judge_logprob", p.lang, instruction=p.text, answer=answer)
+        ids = tokenizer.apply_chat_template(
+            [{"role": "user", "content": text}],
+            add_generation_prompt=True,
+            return_tensors="pt",
+            return_dict=True,
+        )["input_ids"]
+        with torch.inference_mode():
+            probs = model(ids).logits[0, -1].softmax(-1)
+        masses.append(float(probs[digits].sum()))
+    return min(masses)

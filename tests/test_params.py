@@ -12,10 +12,10 @@ def test_project_params_load() -> None:
     params = load_params(ROOT / "params.yaml")
     assert list(params.all_sources()) == ["magpie", "openhermes", "mammoth2"]
     assert params.pool.languages == ["en", "zh"]
-    # the tiny models' own corpus, which is no source: new data leaves the models as they are
-    assert params.bootstrap.corpus == "data/bootstrap/corpus.jsonl"
-    assert (ROOT / params.bootstrap.corpus).is_file()
-    assert params.bootstrap.corpus not in {s.path for s in params.sources.values()}
+    # the tiny models' own world, which is no source: new data leaves the models as they are
+    assert params.bootstrap.world == "data/world"
+    assert (ROOT / params.bootstrap.world / "constraints.yaml").is_file()
+    assert not any(s.path.startswith("data/world") for s in params.sources.values() if s.path)
     assert params.models["judge"].model == params.models["teacher"].model
 
 

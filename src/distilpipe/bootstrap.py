@@ -1,12 +1,18 @@
 """Tiny offline chat models: a byte-level BPE tokenizer and two small Qwen2 models.
 
-The default pipeline plays teacher, student and judge with these, so it runs with no download.
-They are trained for a few seconds on a fixed corpus of their own (`bootstrap.corpus`, never a
-distillation source, as a real teacher does not change when the data being distilled does):
-enough that their output is text-like rather than uniform noise, not enough to be any good.
-Everything is seeded and the files are written byte-identically on a re-run (same library
-versions, same machine; floating point differs across CPU models, so another machine may
-build slightly different models).
+The default pipeline plays every role with these, so it runs with no download. The teacher
+(Qwen2-72B-Instruct's stand-in) and the student (Qwen2-1.5B's) train on conversations drawn
+from the tiny world (distilpipe.world, distilpipe.world_corpus), never on a distillation
+source, as a real teacher does not change when the data being distilled does: the teacher
+on the world's instructions and the pipeline's own prompts answered from the world's truth,
+the student on terse answers to the part of the world outside the evaluation sets. Both
+learn only the assistant's turns (the loss is on answer tokens), in batches of conversations
+of similar length up to a token budget.
+
+Everything is seeded and runs on a fixed number of threads with deterministic kernels, so a
+re-run on one machine writes the same bytes. Floating point differs across CPU models, so
+another machine may train slightly different weights: the project commits the trained pair
+(models/tiny/) and the pipeline freezes the stage, so every machine runs the same bytes.
 """
 
 from __future__ import annotations
@@ -15,13 +21,11 @@ import json
 import math
 import random
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
-import numpy as np
-import polars as pl
 import torch
 from safetensors.torch import save as safetensors_bytes
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
@@ -32,9 +36,9 @@ from transformers import (
     Qwen2ForCausalLM,
 )
 
-from distilpipe.errors import DistilpipeError, InputError
-from distilpipe.params import Bootstrap
-from distilpipe.sources import ingest_records, read_path
+from distilpipe.params import Bootstrap, StudentCorpus, TeacherCorpus
+from distilpipe.world import World
+from distilpipe.world_corpus import student_corpus, teacher_corpus
 
 PAD_TOKEN = "<|endoftext|>"
 IM_START = "<|im_start|>"
@@ -69,48 +73,24 @@ CHAT_TEMPLATE = """\
 # The class transformers records for Qwen2 checkpoints: 4.x loads tokenizer.json with
 # Qwen2TokenizerFast, 5.x rebuilds the same pipeline; "TokenizersBackend" exists only in 5.x.
 TOKENIZER_CLASS = "Qwen2Tokenizer"
-EVAL_CONVERSATIONS = 32
 Conversation = list[dict[str, str]]
 
 
 class ModelReport(TypedDict):
     parameters: int
-    loss_initial: float  # mean token loss on the evaluation conversations, before training
+    conversations: int  # in its corpus
+    tokens: int  # in its corpus, prompts included
+    loss_initial: float  # mean answer-token loss on held-out conversations, before training
     loss_final: float  # the same, after training
     losses: list[float]  # training loss per step
     seconds: float
 
 
 class BootstrapReport(TypedDict):
-    conversations: int
     vocab_size: int
     tokenizer_seconds: float
     teacher: ModelReport
     student: ModelReport
-
-
-def conversations_from_rows(frames: Iterable[pl.DataFrame]) -> list[Conversation]:
-    """The `messages` of every row (row schema), frame by frame, in row order."""
-    conversations: list[Conversation] = []
-    for frame in frames:
-        conversations.extend(frame["messages"].to_list())
-    return conversations
-
-
-def read_corpus(path: str | Path) -> list[Conversation]:
-    """The conversations of a `messages`-format JSON Lines (or JSON, Parquet) corpus, in order.
-
-    Read and validated like an ingested source; a line that does not parse, or a record that
-    is not a usable conversation, raises InputError naming the file, line and reason.
-    """
-    result = ingest_records(read_path(str(path), "fail"), "messages", "bootstrap")
-    if result.rejects:
-        bad = result.rejects[0]
-        line = bad.get("line", bad.get("record"))
-        raise InputError(
-            str(path), f"{bad['reason']} ({bad.get('field')}): not a usable conversation", line
-        )
-    return conversations_from_rows([result.rows])
 
 
 def train_tokenizer(
@@ -198,83 +178,118 @@ def build_model(
     return model
 
 
-def train_briefly(
-    model: Qwen2ForCausalLM,
+Encoded = list[tuple[list[int], list[int]]]  # (token ids, 1 where the assistant speaks)
+
+
+def encode(
     tokenizer: PreTrainedTokenizerFast,
     conversations: Sequence[Conversation],
+    max_length: int = MAX_POSITIONS,
+) -> Encoded:
+    """Each conversation chat-templated into token ids and its assistant mask (the answers
+    and their <|im_end|>, from the template's generation markers), cut at `max_length`."""
+    out: Encoded = []
+    for conversation in conversations:
+        enc: Any = tokenizer.apply_chat_template(
+            list(conversation), tokenize=True, return_dict=True, return_assistant_tokens_mask=True
+        )
+        ids, mask = list(enc["input_ids"]), list(enc["assistant_masks"])
+        out.append((ids[:max_length], mask[:max_length]))
+    return out
+
+
+def length_batches(lengths: Sequence[int], tokens_per_batch: int, seed: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length, each at most `tokens_per_batch` tokens
+    once padded (a longer sequence alone), in a seeded order."""
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    width = 0
+    for i in order:
+        if current and max(width, lengths[i]) * (len(current) + 1) > tokens_per_batch:
+            batches.append(current)
+            current, width = [], 0
+        current.append(i)
+        width = max(width, lengths[i])
+    if current:
+        batches.append(current)
+    random.Random(seed).shuffle(batches)
+    return batches
+
+
+def train(
+    model: Qwen2ForCausalLM,
+    encoded: Encoded,
+    *,
     steps: int,
-    batch_size: int,
-    max_length: int,
+    tokens_per_batch: int,
     lr: float,
     seed: int,
+    pad_id: int,
+    log: Callable[[int, float], None] | None = None,
 ) -> list[float]:
-    """Train `model` in place for `steps` AdamW steps; return the loss of each step.
+    """Train `model` in place for `steps` AdamW steps on the answer tokens of `encoded`;
+    return the loss of each step.
 
-    The loss is causal LM loss over every token of the chat-templated conversations, each
-    truncated to `max_length` tokens. Batches are drawn in a seeded shuffled order (reshuffled
-    each pass over the data); the learning rate warms up over the first tenth of the steps and
-    then decays on a cosine. Deterministic for a given seed, on a given machine.
+    Batches come from `length_batches`, reshuffled (with the seed and the pass) each pass over
+    the data. The learning rate warms up over the first twentieth of the steps, then decays on
+    a cosine to a tenth. Deterministic for a given seed, on a given machine. `log(step, loss)`
+    is called every 100 steps.
     """
-    if max_length < 2:
-        raise ValueError("max_length must be at least 2 (one token in, one to predict)")
-    encoded = _encode(tokenizer, conversations, max_length)
     if not encoded:
         raise ValueError("no conversations to train on")
-    pad_id = _token_id(tokenizer, PAD_TOKEN)
+    lengths = [len(ids) for ids, _ in encoded]
     losses: list[float] = []
-    random.seed(seed)
-    np.random.seed(seed)
     torch.manual_seed(seed)
     with _fixed_threads():
-        order = _batch_order(len(encoded), steps * batch_size, seed)
-        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
-        warmup = max(1, steps // 10)
+        optimizer = torch.optim.AdamW(
+            model.parameters(), lr=lr, weight_decay=0.0, betas=(0.9, 0.95)
+        )
+        warmup = max(1, steps // 20)
         schedule = torch.optim.lr_scheduler.LambdaLR(
             optimizer, lambda step: _lr_factor(step, warmup, steps)
         )
         model.train()
+        batches: list[list[int]] = []
+        passes = 0
         for step in range(steps):
-            batch = [encoded[i] for i in order[step * batch_size : (step + 1) * batch_size]]
-            input_ids, attention_mask, labels = _collate(batch, pad_id)
-            loss = model(input_ids=input_ids, attention_mask=attention_mask, labels=labels).loss
+            if not batches:
+                batches = length_batches(lengths, tokens_per_batch, seed + passes)
+                passes += 1
+            loss = answer_loss(model, [encoded[i] for i in batches.pop()], pad_id)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             schedule.step()
             optimizer.zero_grad(set_to_none=True)
             losses.append(float(loss.item()))
+            if log is not None and (step + 1) % 100 == 0:
+                log(step + 1, sum(losses[-100:]) / 100)
         model.eval()
     return losses
 
 
-def mean_loss(
-    model: Qwen2ForCausalLM,
-    tokenizer: PreTrainedTokenizerFast,
-    conversations: Sequence[Conversation],
-    max_length: int,
-    batch_size: int = 8,
-) -> float:
-    """Mean causal LM loss per predicted token over the chat-templated conversations."""
-    encoded = _encode(tokenizer, conversations, max_length)
-    pad_id = _token_id(tokenizer, PAD_TOKEN)
+def answer_loss(model: Qwen2ForCausalLM, batch: Encoded, pad_id: int) -> torch.Tensor:
+    """Mean next-token cross-entropy over the batch's answer tokens. The output projection
+    runs only where an answer token is predicted, not over every position."""
+    input_ids, attention_mask, labels = _collate(batch, pad_id)
+    hidden = model.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    targets = labels[:, 1:]
+    wanted = targets != -100
+    logits = model.lm_head(hidden[:, :-1][wanted])
+    return torch.nn.functional.cross_entropy(logits.float(), targets[wanted])
+
+
+def mean_loss(model: Qwen2ForCausalLM, encoded: Encoded, pad_id: int, batch_size: int = 8) -> float:
+    """Mean cross-entropy per answer token over `encoded`."""
     total, count = 0.0, 0
     with _fixed_threads(), torch.inference_mode():
         model.eval()
         for start in range(0, len(encoded), batch_size):
-            input_ids, attention_mask, labels = _collate(
-                encoded[start : start + batch_size], pad_id
-            )
-            logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
-            targets = labels[:, 1:]
-            total += float(
-                torch.nn.functional.cross_entropy(
-                    logits[:, :-1].flatten(0, 1).float(),
-                    targets.flatten(),
-                    ignore_index=-100,
-                    reduction="sum",
-                )
-            )
-            count += int((targets != -100).sum())
+            batch = encoded[start : start + batch_size]
+            n = sum(sum(mask[1:]) for _, mask in batch)
+            total += float(answer_loss(model, batch, pad_id)) * n
+            count += n
     return total / max(count, 1)
 
 
@@ -308,25 +323,32 @@ def save_model(model: Qwen2ForCausalLM, tokenizer: PreTrainedTokenizerFast, path
 
 
 def bootstrap(
-    conversations: Sequence[Conversation], out_dir: str | Path, params: Bootstrap
+    world: World, out_dir: str | Path, params: Bootstrap, log: Callable[[str], None] | None = None
 ) -> BootstrapReport:
-    """Train the tokenizer and both models on `conversations`; save them.
-
-    Writes `out_dir/teacher` and `out_dir/student`, each a folder that `AutoTokenizer` and
-    `AutoModelForCausalLM.from_pretrained` load. Returns parameter counts, losses and timings.
-    """
+    """Draw both corpora from `world`, train the tokenizer on both and each model on its own;
+    save them to `out_dir/teacher` and `out_dir/student`, folders that `AutoTokenizer` and
+    `AutoModelForCausalLM.from_pretrained` load. Returns sizes, losses and timings."""
     out_dir = Path(out_dir)
-    if not conversations:
-        raise DistilpipeError("bootstrap: the corpus holds no conversations")
+    say = log or (lambda _: None)
     start = time.perf_counter()
-    tokenizer = train_tokenizer(_tokenizer_texts(conversations), params.vocab_size)
+    corpora = {
+        "teacher": teacher_corpus(world, params.teacher_corpus, params.seed),
+        "student": student_corpus(world, params.student_corpus, params.seed),
+    }
+    held_out = {
+        "teacher": teacher_corpus(world, _few(params.teacher_corpus), params.seed + 1),
+        "student": student_corpus(world, _few(params.student_corpus), params.seed + 1),
+    }
+    every = [c for corpus in corpora.values() for c in corpus]
+    tokenizer = train_tokenizer(_tokenizer_texts(every), params.vocab_size)
     tokenizer_seconds = time.perf_counter() - start
-    # An evenly spread, fixed subset, so before/after losses compare the same texts.
-    stride = max(1, len(conversations) // EVAL_CONVERSATIONS)
-    evaluation = conversations[::stride][:EVAL_CONVERSATIONS]
+    say(f"corpora: {len(every):,} conversations, tokenizer in {tokenizer_seconds:.1f}s")
+    pad_id = _token_id(tokenizer, PAD_TOKEN)
     reports: dict[str, ModelReport] = {}
     for role, size in (("teacher", params.teacher), ("student", params.student)):
         start = time.perf_counter()
+        encoded = encode(tokenizer, corpora[role])
+        evaluation = encode(tokenizer, held_out[role])
         model = build_model(
             len(tokenizer),
             size.hidden_size,
@@ -335,35 +357,47 @@ def bootstrap(
             size.intermediate_size,
             params.seed,
             eos_token_id=_token_id(tokenizer, EOS_TOKEN),
-            pad_token_id=_token_id(tokenizer, PAD_TOKEN),
+            pad_token_id=pad_id,
             num_key_value_heads=size.num_key_value_heads,
         )
-        before = mean_loss(model, tokenizer, evaluation, params.max_length)
-        losses = train_briefly(
+        before = mean_loss(model, evaluation, pad_id)
+        losses = train(
             model,
-            tokenizer,
-            conversations,
-            steps=params.steps,
-            batch_size=params.batch_size,
-            max_length=params.max_length,
-            lr=params.lr,
+            encoded,
+            steps=size.steps,
+            tokens_per_batch=params.tokens_per_batch,
+            lr=size.lr,
             seed=params.seed,
+            pad_id=pad_id,
+            log=lambda step, loss, role=role, total=size.steps: say(  # type: ignore[misc]
+                f"{role}: step {step:,}/{total:,}, loss {loss:.3f}"
+            ),
         )
-        after = mean_loss(model, tokenizer, evaluation, params.max_length)
+        after = mean_loss(model, evaluation, pad_id)
         save_model(model, tokenizer, out_dir / role)
         reports[role] = ModelReport(
             parameters=sum(p.numel() for p in model.parameters()),
+            conversations=len(encoded),
+            tokens=sum(len(ids) for ids, _ in encoded),
             loss_initial=round(before, 4),
             loss_final=round(after, 4),
             losses=[round(loss, 4) for loss in losses],
             seconds=time.perf_counter() - start,
         )
     return BootstrapReport(
-        conversations=len(conversations),
         vocab_size=len(tokenizer),
         tokenizer_seconds=tokenizer_seconds,
         teacher=reports["teacher"],
         student=reports["student"],
+    )
+
+
+def _few(sizes: TeacherCorpus | StudentCorpus, total: int = 64) -> Any:
+    """The same mix of conversation kinds as `sizes`, about `total` in all: a held-out set."""
+    counts = {k: v for k, v in sizes.model_dump().items() if isinstance(v, int)}
+    scale = total / max(1, sum(counts.values()))
+    return sizes.model_copy(
+        update={k: max(1, round(v * scale)) if v else 0 for k, v in counts.items()}
     )
 
 
@@ -381,36 +415,18 @@ def _token_id(tokenizer: PreTrainedTokenizerFast, token: str) -> int:
     return token_id
 
 
-def _encode(
-    tokenizer: PreTrainedTokenizerFast, conversations: Sequence[Conversation], max_length: int
-) -> list[list[int]]:
-    texts = [
-        str(tokenizer.apply_chat_template(list(conversation), tokenize=False))
-        for conversation in conversations
-    ]
-    encoded = tokenizer(texts, add_special_tokens=False, truncation=True, max_length=max_length)
-    return [list(ids) for ids in encoded["input_ids"]]
-
-
-def _collate(
-    batch: Sequence[list[int]], pad_id: int
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    width = max(len(ids) for ids in batch)
+def _collate(batch: Encoded, pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Right-padded ids, attention mask, and labels that are the ids on answer tokens only."""
+    width = max(len(ids) for ids, _ in batch)
     input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
     attention_mask = torch.zeros((len(batch), width), dtype=torch.long)
-    for row, ids in enumerate(batch):
-        input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+    labels = torch.full((len(batch), width), -100, dtype=torch.long)
+    for row, (ids, mask) in enumerate(batch):
+        tokens = torch.tensor(ids, dtype=torch.long)
+        input_ids[row, : len(ids)] = tokens
         attention_mask[row, : len(ids)] = 1
-    labels = input_ids.masked_fill(attention_mask == 0, -100)
+        labels[row, : len(ids)] = tokens.masked_fill(torch.tensor(mask) == 0, -100)
     return input_ids, attention_mask, labels
-
-
-def _batch_order(n: int, length: int, seed: int) -> list[int]:
-    generator = torch.Generator().manual_seed(seed)
-    order: list[int] = []
-    while len(order) < length:
-        order.extend(torch.randperm(n, generator=generator).tolist())
-    return order[:length]
 
 
 def _lr_factor(step: int, warmup: int, steps: int) -> float:

@@ -160,7 +160,7 @@ class LLM(_Section):
 
 
 class TinyModel(_Section):
-    """The shape of one bootstrap Qwen2 model (head dimension 64)."""
+    """The shape of one bootstrap Qwen2 model (head dimension 64) and its training."""
 
     hidden_size: int = Field(gt=0, description="num_heads * 64")
     num_layers: int = Field(ge=1)
@@ -169,6 +169,8 @@ class TinyModel(_Section):
         None, ge=1, description="grouped-query attention; null: num_heads"
     )
     intermediate_size: int = Field(gt=0, description="MLP width")
+    steps: int = Field(ge=1, description="AdamW steps over its corpus")
+    lr: float = Field(2.0e-3, gt=0.0, description="peak learning rate (warmup, then cosine)")
 
     @model_validator(mode="after")
     def _head_dim_64(self) -> TinyModel:
@@ -181,30 +183,53 @@ class TinyModel(_Section):
         return self
 
 
-class Bootstrap(_Section):
-    """The tiny offline teacher and student: a BPE tokenizer and two briefly trained Qwen2s."""
+class TeacherCorpus(_Section):
+    """How many conversations of each kind the teacher trains on (distilpipe.world_corpus)."""
 
-    vocab_size: int = Field(4096, ge=259, description="BPE vocabulary, special tokens included")
+    qa: int = Field(12000, ge=0, description="the world's instructions and its answers")
+    multiturn_qa: int = Field(3000, ge=0, description="the same, with one or two follow-ups")
+    judge: int = Field(12000, ge=0, description="judge prompts graded 0-9")
+    classify: int = Field(4000, ge=0, description="task-type prompts answered with a code")
+    translate: int = Field(6000, ge=0, description="translation prompts, both ways")
+    expand: int = Field(2500, ge=0, description="expansion prompts: a new instruction in tags")
+    followup: int = Field(2500, ge=0, description="multi-turn prompts: the user's next message")
+    rewrite: int = Field(5000, ge=0, description="rewrite prompts: the detailed answer")
+    mt_bench: int = Field(5000, ge=0, description="MT-Bench grading prompts: [[N]]")
+    alpaca: int = Field(4000, ge=0, description="AlpacaEval pairwise prompts: 1 or 2")
+    constraint_rate: float = Field(
+        0.3, ge=0.0, le=1.0, description="share of instructions given a format constraint"
+    )
+
+
+class StudentCorpus(_Section):
+    """How many conversations of each kind the student trains on (distilpipe.world_corpus)."""
+
+    qa: int = Field(15000, ge=0, description="train instructions, base phrasings, terse answers")
+    restate: int = Field(5000, ge=0, description="the self-distiller's prompt: restate an answer")
+
+
+class Bootstrap(_Section):
+    """The tiny offline teacher and student: a BPE tokenizer and two small Qwen2s trained on
+    conversations drawn from the tiny world (`world`), never on a distillation source."""
+
+    world: str = Field("data/world", description="the tiny world's folder (facts, skills, ...)")
+    vocab_size: int = Field(6000, ge=259, description="BPE vocabulary, special tokens included")
     seed: int = 0
-    steps: int = Field(240, ge=1, description="AdamW steps per model")
-    batch_size: int = Field(4, ge=1, description="conversations per step")
-    max_length: int = Field(128, ge=2, le=2048, description="tokens per conversation (truncated)")
-    lr: float = Field(2.0e-3, gt=0.0, description="peak learning rate (AdamW, warmup + cosine)")
-    corpus: str = Field(
-        "data/bootstrap/corpus.jsonl",
-        description="the models' own training corpus (`messages` JSON Lines), never a "
-        "distillation source: sources can change without changing the models",
+    tokens_per_batch: int = Field(
+        6144, ge=64, description="padded tokens per step (conversations batched by length)"
     )
     teacher: TinyModel = Field(
         default_factory=lambda: TinyModel(
-            hidden_size=256, num_layers=3, num_heads=4, intermediate_size=512
+            hidden_size=256, num_layers=4, num_heads=4, intermediate_size=768, steps=3000
         )
     )
     student: TinyModel = Field(
         default_factory=lambda: TinyModel(
-            hidden_size=128, num_layers=2, num_heads=2, intermediate_size=384
+            hidden_size=128, num_layers=3, num_heads=2, intermediate_size=384, steps=1500
         )
     )
+    teacher_corpus: TeacherCorpus = Field(default_factory=TeacherCorpus)
+    student_corpus: StudentCorpus = Field(default_factory=StudentCorpus)
 
 
 class Judge(_Section):
@@ -225,6 +250,12 @@ class Judge(_Section):
     min_mfd: float | None = Field(0.0, ge=-1.0, le=1.0, description="keep rows with mfd >= this")
     keep_fraction: float | None = Field(
         None, gt=0.0, le=1.0, description="instead: keep this fraction, hardest first"
+    )
+    answer_key: str | None = Field(
+        None,
+        description="JSON Lines of known final answers ({instruction, answers}); where a row's "
+        "instruction is in it, its answers count as right or wrong and metrics/judge.json gives "
+        "the ROC AUC of the judge's scores between them (judge_roc_auc)",
     )
 
     @model_validator(mode="after")
@@ -589,6 +620,14 @@ class LMEval(_Section):
     )
 
 
+class Intervals(_Section):
+    """The paired bootstrap that puts an interval on each model's difference from the base."""
+
+    resamples: int = Field(1000, gt=0, description="resamples of the items (prompts, turns)")
+    confidence: float = Field(0.95, gt=0.0, lt=1.0, description="the interval's coverage")
+    seed: int = Field(0, description="seeds the resampling, so intervals are reproducible")
+
+
 class Evaluate(_Section):
     """The evaluate stage: each model answers IFEval, MT-Bench and AlpacaEval through the LLM
     layer; the judge role grades; the reference role answers AlpacaEval's other side."""
@@ -607,6 +646,7 @@ class Evaluate(_Section):
     mt_bench: MTBenchSet = Field(default_factory=MTBenchSet)
     alpaca_eval: AlpacaEvalSet = Field(default_factory=AlpacaEvalSet)
     lm_eval: LMEval = Field(default_factory=LMEval)
+    intervals: Intervals = Field(default_factory=Intervals)
 
     @field_validator("models", mode="before")
     @classmethod

@@ -16,8 +16,9 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         EOS_TOKEN,
         PAD_TOKEN,
         build_model,
+        encode,
         save_model,
-        train_briefly,
+        train,
         train_tokenizer,
     )
 
@@ -41,8 +42,15 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         eos_token_id=tokenizer.convert_tokens_to_ids(EOS_TOKEN),
         pad_token_id=tokenizer.convert_tokens_to_ids(PAD_TOKEN),
     )
-    train_briefly(
-        model, tokenizer, conversations, steps=20, batch_size=8, max_length=64, lr=3e-3, seed=0
+    pad = tokenizer.convert_tokens_to_ids(PAD_TOKEN)
+    train(
+        model,
+        encode(tokenizer, conversations),
+        steps=60,
+        tokens_per_batch=512,
+        lr=1e-2,
+        seed=0,
+        pad_id=pad,
     )
     path = tmp_path_factory.mktemp("tiny-model") / "tiny-chat"
     save_model(model, tokenizer, path)

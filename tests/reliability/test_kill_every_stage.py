@@ -64,7 +64,7 @@ def stages() -> list[tuple[str, str]]:
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     out = []
     for name, stage in dvc_yaml["stages"].items():
-        if name in TRAINING:
+        if name in TRAINING or stage.get("frozen"):  # bootstrap: committed, never run by repro
             continue
         if "foreach" in stage:
             section = stage["foreach"].strip("${}")

@@ -30,6 +30,7 @@ LANGDETECT_SEED = 0
 MAX_CHARS = 100  # both detectors are confident long before this; longer input only costs time
 CHUNK_ROWS = 20_000
 PARALLEL_MIN_ROWS = 100_000
+PROGRESS_MIN_ROWS = 1_000  # fewer take well under a second: no progress lines
 # Below SHORT_PROSE_LETTERS, fastText reads the whole text (math included), and only a
 # confident answer counts: "Evaluate $\\lim_{x \\to 0}...$" is otherwise Czech or Occitan.
 SHORT_PROSE_LETTERS = 12
@@ -124,7 +125,12 @@ def _detect_all(texts: list[str], detector: str) -> tuple[list[str], list[float]
     chunks = [texts[i : i + CHUNK_ROWS] for i in range(0, len(texts), CHUNK_ROWS)]
     langs: list[str] = []
     scores: list[float] = []
-    bar = Progress(len(texts), f"language id ({detector})")
+    # a line per call only where it takes a while: the checks call this row by row
+    bar = (
+        Progress(len(texts), f"language id ({detector})")
+        if len(texts) >= PROGRESS_MIN_ROWS
+        else None
+    )
     detect_chunk = partial(_detect_chunk, detector=detector)
     with ExitStack() as stack:
         results: Iterator[tuple[list[str], list[float]]] = map(detect_chunk, chunks)
@@ -135,8 +141,10 @@ def _detect_all(texts: list[str], detector: str) -> tuple[list[str], list[float]
         for chunk_langs, chunk_scores in results:
             langs += chunk_langs
             scores += chunk_scores
-            bar.advance(len(chunk_langs))
-    bar.close()
+            if bar is not None:
+                bar.advance(len(chunk_langs))
+    if bar is not None:
+        bar.close()
     return langs, scores
 
 
