@@ -2,6 +2,7 @@
 
 from distilpipe import io, stage
 from distilpipe.llm import RoleModels, open_cache
+from distilpipe.ops.answer_key import read_answer_key
 from distilpipe.ops.judge import judge_rows
 from distilpipe.params import load_params
 
@@ -9,12 +10,13 @@ from distilpipe.params import load_params
 def main() -> None:
     params = load_params()
     rows = io.read_rows("data/pool.parquet")
+    key = read_answer_key(params.judge.answer_key) if params.judge.answer_key else None
     with (
         open_cache(params) as cache,
         RoleModels(params, cache) as models,
         stage.timed("judge", rows=lambda: rows.height),
     ):
-        result = judge_rows(rows, models.client, params.judge)
+        result = judge_rows(rows, models.client, params.judge, key)
     io.write_parquet(result.rows, "data/judged.parquet")
     io.write_parquet(result.rejects, "data/rejects/judge.parquet")
     io.write_json(result.metrics, "metrics/judge.json")

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from distilpipe.evaluate.report import HEADLINE
+from distilpipe.evaluate.report import HEADLINE, difference, difference_cell
 
 ROWS_IN = ("rows_in", "records")
 ROWS_OUT = ("rows_out", "rows_kept", "rows_sampled", "sft_rows", "rows")
@@ -106,13 +106,24 @@ def format_status(statuses: list[StageStatus], evaluation: Mapping[str, Any] | N
 def _eval_table(evaluation: Mapping[str, Any]) -> list[str]:
     models = {k: v for k, v in evaluation.items() if k != "calls" and isinstance(v, dict)}
     table = [("model", *(title for title, _, _ in HEADLINE))]
+    gains = [("vs base", *(title for title, _, _ in HEADLINE))]
     for model, figures in models.items():
         cells = []
         for _, benchmark, figure in HEADLINE:
             value = (figures.get(benchmark) or {}).get(figure)
-            cells.append("-" if value is None else f"{value:.2f}")
+            cells.append("-" if not isinstance(value, int | float) else f"{value:.2f}")
         table.append((model, *cells))
-    return ["evaluation (metrics/eval.json):", *_columns(table)]
+        entries = [difference(figures, benchmark, figure) for _, benchmark, figure in HEADLINE]
+        if any(entries):
+            gains.append((model, *(difference_cell(e) if e else "-" for e in entries)))
+    lines = ["evaluation (metrics/eval.json):", *_columns(table)]
+    if len(gains) > 1:
+        lines += [
+            "",
+            "difference from the base, [95% paired bootstrap interval]:",
+            *_columns(gains),
+        ]
+    return lines
 
 
 def _read_into(status: StageStatus, metrics: Mapping[str, Any]) -> None:

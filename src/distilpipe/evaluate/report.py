@@ -8,18 +8,21 @@ judgements writes the same bytes. The Markdown report lays them out as the paper
 rows are models; the first table's columns are AlpacaEval LC, MT-Bench, MT-Bench single
 (turn 1), IFEval loose and strict (prompt level); the second's are MMLU, CEval, CMMLU,
 GSM8K, HumanEval, MBPP and their average. Under the models, one delta row per model against
-the base. A figure a model lacks (a benchmark not run) is shown as "–". `category_plot`
+the base, with the paired bootstrap 95% interval where the evaluation computed one
+(`vs_base`, distilpipe.evaluate.intervals): "+4.10 [+1.20, +7.30]". A figure a model lacks (a
+benchmark not run) is shown as "–". `category_plot`
 gives MT-Bench's per-category means in the layout of the project's other DVC plots.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from distilpipe.evaluate.ifeval import IFEvalScores
 from distilpipe.evaluate.mt_bench import CATEGORIES
 
-Figures = Mapping[str, Mapping[str, float | int | None]]  # benchmark -> figure -> value
+Figures = Mapping[str, Mapping[str, Any]]  # benchmark -> figure -> value (and vs_base)
 DECIMALS = 4
 MISSING = "–"
 
@@ -62,13 +65,25 @@ def rounded(figures: Mapping[str, float | int | None]) -> dict[str, float | int 
 
 def _value(figures: Figures, benchmark: str, figure: str) -> float | None:
     value = figures.get(benchmark, {}).get(figure)
-    return None if value is None else float(value)
+    return None if not isinstance(value, int | float) else float(value)
 
 
 def _cell(value: float | None, signed: bool = False) -> str:
     if value is None:
         return MISSING
     return f"{value:+.2f}" if signed else f"{value:.2f}"
+
+
+def difference(figures: Figures, benchmark: str, figure: str) -> Mapping[str, float] | None:
+    """A model's `vs_base` entry for one figure ({delta, ci_low, ci_high, n}), or None."""
+    versus = figures.get(benchmark, {}).get("vs_base")
+    entry = versus.get(figure) if isinstance(versus, Mapping) else None
+    return entry if isinstance(entry, Mapping) else None
+
+
+def difference_cell(entry: Mapping[str, float]) -> str:
+    """`+4.10 [+1.20, +7.30]`: the difference and its interval."""
+    return f"{entry['delta']:+.2f} [{entry['ci_low']:+.2f}, {entry['ci_high']:+.2f}]"
 
 
 def _table(
@@ -97,11 +112,13 @@ def _table(
     for model, values in rows.items():
         if model == base:
             continue
-        deltas = [
-            None if v is None or b is None else v - b
-            for v, b in zip(values, rows[base], strict=True)
-        ]
-        cells = [f"Δ {model} vs {base}", *(_cell(d, signed=True) for d in deltas)]
+        cells = [f"Δ {model} vs {base}"]
+        for i, (v, b) in enumerate(zip(values, rows[base], strict=True)):
+            entry = difference(metrics[model], *columns[i][1:]) if i < len(columns) else None
+            if entry is not None:
+                cells.append(difference_cell(entry))
+            else:
+                cells.append(_cell(None if v is None or b is None else v - b, signed=True))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -116,7 +133,10 @@ def report_markdown(metrics: Mapping[str, Figures], base: str) -> str:
         "# Evaluation",
         "",
         "AlpacaEval 2.0 length-controlled win rate (%) against the reference model, MT-Bench "
-        "(1–10; single = turn 1), IFEval prompt-level accuracy (%).",
+        "(1–10; single = turn 1), IFEval prompt-level accuracy (%). Δ rows: the difference "
+        "from the base, with its paired bootstrap 95% interval over the items where one was "
+        "computed; an interval above 0 is a gain the sets can tell from noise.",
+        *_sets_line(metrics),
         "",
         *_table(metrics, base, HEADLINE, average=False),
         "",
@@ -125,6 +145,26 @@ def report_markdown(metrics: Mapping[str, Figures], base: str) -> str:
         *_table(metrics, base, GENERAL, average=True),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _sets_line(metrics: Mapping[str, Figures]) -> list[str]:
+    """Which set each benchmark's figures come from (`tiny-world`: the project's own, in the
+    public benchmark's format, not the public benchmark)."""
+    names = {
+        benchmark: figures[benchmark]["set"]
+        for figures in metrics.values()
+        for benchmark in ("alpaca_eval", "mt_bench", "ifeval")
+        if isinstance(figures.get(benchmark, {}).get("set"), str)
+    }
+    if not names:
+        return []
+    listed = ", ".join(f"{benchmark}: {name}" for benchmark, name in names.items())
+    note = (
+        " (tiny-world: the project's own sets in the benchmarks' formats, not the public sets)"
+        if "tiny-world" in names.values()
+        else ""
+    )
+    return ["", f"Sets: {listed}{note}."]
 
 
 def category_plot(metrics: Mapping[str, Figures]) -> list[dict[str, str | float | None]]:

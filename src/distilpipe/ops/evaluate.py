@@ -40,7 +40,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from distilpipe.evaluate import alpaca, ifeval, mt_bench
+from distilpipe.evaluate.intervals import mean_difference, paired_difference
 from distilpipe.evaluate.report import DECIMALS, ifeval_figures, rounded
 from distilpipe.llm.client import LLMClient, row_seed
 from distilpipe.llm.types import (
@@ -53,7 +56,7 @@ from distilpipe.llm.types import (
     Message,
     TooLong,
 )
-from distilpipe.params import Evaluate, LMEval, ModelSpec
+from distilpipe.params import Evaluate, Intervals, LMEval, ModelSpec
 
 BENCHMARKS = ("ifeval", "mt_bench", "alpaca_eval")
 # lm-eval tasks that execute model-written code; they run only with allow_code_eval.
@@ -61,13 +64,20 @@ CODE_TASKS = ("humaneval", "mbpp")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
+# What the packaged sets are: the tiny world's (distilpipe.world_sets), in the public
+# benchmarks' formats but not the public benchmarks; every figure from them says so.
+PACKAGED = "tiny-world"
+
+
 @dataclass(frozen=True)
 class EvalSets:
-    """The items each benchmark asks, None for a benchmark switched off."""
+    """The items each benchmark asks, None for a benchmark switched off, and the name of the
+    set each comes from (`PACKAGED`, or the public set's Hub id)."""
 
     ifeval: list[ifeval.IFEvalPrompt] | None
     mt_bench: list[tuple[str, mt_bench.Question]] | None  # (language, question)
     alpaca_eval: list[alpaca.AlpacaInstruction] | None
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def load_sets(p: Evaluate) -> EvalSets:
@@ -91,7 +101,12 @@ def load_sets(p: Evaluate) -> EvalSets:
             if p.alpaca_eval.hub
             else alpaca.load_instructions()
         )[: p.alpaca_eval.limit]
-    return EvalSets(prompts, questions, instructions)
+    names = {
+        "ifeval": p.ifeval.hub or PACKAGED,
+        "mt_bench": PACKAGED,
+        "alpaca_eval": p.alpaca_eval.hub or PACKAGED,
+    }
+    return EvalSets(prompts, questions, instructions, names)
 
 
 def eval_spec(spec: ModelSpec, max_new_tokens: int) -> ModelSpec:
@@ -175,24 +190,36 @@ def evaluate_models(
         roles["judge"] = client(p.judge)
 
     figures: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in models}
+    items: dict[str, dict[str, dict[Any, Any]]] = {name: {} for name in models}
     by_model: dict[str, dict[str, dict[str, Any]]] = {"ifeval": {}, "mt_bench": {}}
     for name in models:
         if sets.ifeval is not None:
-            figures[name]["ifeval"], by_model["ifeval"][name] = _ifeval_figures(
-                sets.ifeval, answers[name]["ifeval"]
+            figures[name]["ifeval"], by_model["ifeval"][name], items[name]["ifeval"] = (
+                _ifeval_figures(sets.ifeval, answers[name]["ifeval"])
             )
         if sets.mt_bench is not None:
-            figures[name]["mt_bench"], by_model["mt_bench"][name] = _mt_bench_figures(
-                roles["judge"], p.mt_bench.rating, sets.mt_bench, answers[name]["mt_bench"]
+            figures[name]["mt_bench"], by_model["mt_bench"][name], items[name]["mt_bench"] = (
+                _mt_bench_figures(
+                    roles["judge"], p.mt_bench.rating, sets.mt_bench, answers[name]["mt_bench"]
+                )
             )
         if sets.alpaca_eval is not None and reference is not None:
-            figures[name]["alpaca_eval"] = _alpaca_figures(
+            figures[name]["alpaca_eval"], items[name]["alpaca_eval"] = _alpaca_figures(
                 roles["judge"],
                 p.alpaca_eval.verdict,
                 sets.alpaca_eval,
                 answers[name]["alpaca_eval"],
                 reference,
             )
+    for name in models:
+        for benchmark in figures[name]:
+            figures[name][benchmark]["set"] = sets.names.get(benchmark, PACKAGED)
+        if name == p.base or p.base not in items:
+            continue
+        for benchmark, scored in items[name].items():
+            versus = vs_base(benchmark, scored, items[p.base].get(benchmark, {}), p.intervals)
+            if versus:
+                figures[name][benchmark]["vs_base"] = versus
     calls = {
         "by_model": {name: model.stats.as_dict() for name, model in models.items()},
         "by_role": {role: c.stats.as_dict() for role, c in roles.items()},
@@ -229,20 +256,29 @@ def _ifeval_answers(model: LLMClient, prompts: list[ifeval.IFEvalPrompt]) -> _An
 
 def _ifeval_figures(
     prompts: list[ifeval.IFEvalPrompt], answers: _Answers
-) -> tuple[dict[str, Any], dict[str, float]]:
-    """IFEval's accuracies over the answered prompts, and the loose accuracy per type."""
+) -> tuple[dict[str, Any], dict[str, float], dict[int, dict[str, float]]]:
+    """IFEval's accuracies over the answered prompts, the loose accuracy per type, and each
+    answered prompt's strict and loose pass (100 or 0)."""
     answered = sorted(answers.texts)
     if not answered:
         empty = dict.fromkeys(
             ("prompt_strict", "prompt_loose", "instruction_strict", "instruction_loose")
         )
-        return {**empty, "n_prompts": 0, "n_instructions": 0, **answers.counts()}, {}
-    scores = ifeval.score([prompts[i] for i in answered], [answers.texts[i] for i in answered])
+        return {**empty, "n_prompts": 0, "n_instructions": 0, **answers.counts()}, {}, {}
+    asked = [prompts[i] for i in answered]
+    responses = [answers.texts[i] for i in answered]
+    scores = ifeval.score(asked, responses)
     by_type = {
         instruction_id: round(100 * accuracy, DECIMALS)
         for instruction_id, accuracy in scores.by_type_loose.items()
     }
-    return {**ifeval_figures(scores), **answers.counts()}, by_type
+    strict = ifeval.follow_lists(asked, responses, loose=False)
+    loose = ifeval.follow_lists(asked, responses, loose=True)
+    per_prompt = {
+        i: {"prompt_strict": 100.0 * all(s), "prompt_loose": 100.0 * all(lo)}
+        for i, s, lo in zip(answered, strict, loose, strict=True)
+    }
+    return {**ifeval_figures(scores), **answers.counts()}, by_type, per_prompt
 
 
 # --- MT-Bench -------------------------------------------------------------------------------
@@ -293,10 +329,10 @@ def _mt_bench_figures(
     rating: str,
     questions: list[tuple[str, mt_bench.Question]],
     answers: tuple[_Answers, _Answers],
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, Any], dict[str, Any], dict[tuple[int, int], dict[str, float]]]:
     """The judge's grade of every answered turn (`rating`: "logprob", the expectation over
     its probabilities of the ten ratings, or "generate", parsed from its reply), summarised;
-    the mean rating per category."""
+    the mean rating per category; each graded turn's rating, by (question, turn)."""
     first, second = answers
     todo: list[tuple[int, int]] = [(i, 1) for i in sorted(first.texts)]
     todo += [(i, 2) for i in sorted(second.texts)]
@@ -323,6 +359,7 @@ def _mt_bench_figures(
             ]
         )
     grades: list[mt_bench.Grade] = []
+    ratings: dict[tuple[int, int], dict[str, float]] = {}
     judged = _Answers()
     for (i, turn), out in zip(todo, outs, strict=True):
         if isinstance(out, TooLong):
@@ -337,6 +374,8 @@ def _mt_bench_figures(
                 else mt_bench.parse_rating(out.text)
             )
             grades.append(mt_bench.Grade(question.question_id, question.category, turn, value))
+            if value is not None:
+                ratings[(i, turn)] = {"overall": value, f"turn_{turn}": value}
     summary = rounded(mt_bench.summarise(grades))
     counts = {
         "too_long": first.too_long + second.too_long,
@@ -348,7 +387,7 @@ def _mt_bench_figures(
         for key, value in summary.items()
         if key.startswith("category/")
     }
-    return {**summary, **counts}, by_category
+    return {**summary, **counts}, by_category, ratings
 
 
 # --- AlpacaEval -----------------------------------------------------------------------------
@@ -374,8 +413,9 @@ def _alpaca_figures(
     instructions: list[alpaca.AlpacaInstruction],
     answers: _Answers,
     reference: _Answers,
-) -> dict[str, Any]:
-    """Each pair judged twice (the model's answer first, then second); raw and LC win rate."""
+) -> tuple[dict[str, Any], dict[int, tuple[float, int, int]]]:
+    """Each pair judged twice (the model's answer first, then second); raw and LC win rate,
+    and each judged pair's (preference, model answer length, reference answer length)."""
     pairs = [i for i in sorted(answers.texts) if i in reference.texts]
     prompts = [
         alpaca.judge_pair_prompt(
@@ -425,6 +465,9 @@ def _alpaca_figures(
             if preference is not None:
                 preferences[i] = preference
     judged_pairs = len(pairs) - judged.too_long - judged.failed
+    per_pair = {
+        i: (preferences[i], len(answers.texts[i]), len(reference.texts[i])) for i in preferences
+    }
     figures: dict[str, Any] = {"win_rate": None, "lc_win_rate": None}
     if preferences:
         done = sorted(preferences)
@@ -444,7 +487,51 @@ def _alpaca_figures(
             "reference_failed": reference.failed,
             **judged.counts("judge_"),
         }
-    )
+    ), per_pair
+
+
+# The figures whose difference from the base gets an interval, per benchmark.
+COMPARED = {
+    "ifeval": ("prompt_loose", "prompt_strict"),
+    "mt_bench": ("overall", "turn_1"),
+    "alpaca_eval": ("lc_win_rate", "win_rate"),
+}
+
+
+def vs_base(
+    benchmark: str, model: Mapping[Any, Any], base: Mapping[Any, Any], p: Intervals
+) -> dict[str, dict[str, float | int]]:
+    """A model's difference from the base on `benchmark`'s headline figures, each with its
+    paired bootstrap interval (distilpipe.evaluate.intervals) over the items both were
+    scored on: IFEval prompts, MT-Bench turns, AlpacaEval instructions (the length-controlled
+    win rate refitted on every resample). Empty when they share no item."""
+    shared = sorted(set(model) & set(base))
+    if not shared:
+        return {}
+    options: dict[str, Any] = {"resamples": p.resamples, "confidence": p.confidence, "seed": p.seed}
+    out: dict[str, dict[str, float | int]] = {}
+    if benchmark == "alpaca_eval":  # per instruction: (preference, length, reference length)
+        mine = np.array([model[i] for i in shared], dtype=float)
+        theirs = np.array([base[i] for i in shared], dtype=float)
+
+        def lc_gap(idx: np.ndarray) -> float:
+            m, b = mine[idx], theirs[idx]
+            return (
+                alpaca.win_rates(m[:, 0], m[:, 1], m[:, 2]).lc_win_rate
+                - alpaca.win_rates(b[:, 0], b[:, 1], b[:, 2]).lc_win_rate
+            )
+
+        return {
+            "lc_win_rate": paired_difference(lc_gap, len(shared), **options).as_dict(),
+            "win_rate": mean_difference(100 * mine[:, 0], 100 * theirs[:, 0], **options).as_dict(),
+        }
+    for figure in COMPARED[benchmark]:
+        keys = [k for k in shared if figure in model[k] and figure in base[k]]
+        if keys:
+            out[figure] = mean_difference(
+                [model[k][figure] for k in keys], [base[k][figure] for k in keys], **options
+            ).as_dict()
+    return out
 
 
 def _count_failure(counts: _Answers, *results: object) -> bool:

@@ -20,7 +20,7 @@ with a few new rows, costs only the calls never made before. Drop reasons, first
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ import polars as pl
 
 from distilpipe.llm.client import LLMClient, row_seed
 from distilpipe.llm.types import ChoiceRequest, Failure, GenerateRequest, Message, TooLong
+from distilpipe.ops.answer_key import judge_separation
 from distilpipe.ops.mfd import DIGITS, SCORE_MAX, expected_score, keep_mask, parse_score
 from distilpipe.params import Judge
 from distilpipe.prompts import render
@@ -82,13 +83,20 @@ def first_turn(messages: Sequence[dict[str, str]]) -> tuple[Message, ...]:
     return tuple(out)
 
 
-def judge_rows(rows: pl.DataFrame, client: Callable[[str], LLMClient], p: Judge) -> JudgeResult:
+def judge_rows(
+    rows: pl.DataFrame,
+    client: Callable[[str], LLMClient],
+    p: Judge,
+    key: Mapping[str, Sequence[str]] | None = None,
+) -> JudgeResult:
     """Answer, grade and filter `rows` (the row schema, `lang` set by pool).
 
     `client(role)` gives the LLM client of a role: "student", "teacher" (only asked for when
     `p.teacher_answer` is "generate") and "judge". The roles run one after another: the
     student, then the teacher, then the judge, so a judge on the teacher's model follows it
-    without a reload.
+    without a reload. With an answer `key` (instruction -> accepted final answers,
+    distilpipe.ops.answer_key), the metrics say how well the scores separate right answers
+    from wrong ones where the key knows the instruction.
     """
     conversations = rows["messages"].to_list()
     prompts = [first_turn(m) for m in conversations]
@@ -132,12 +140,18 @@ def judge_rows(rows: pl.DataFrame, client: Callable[[str], LLMClient], p: Judge)
     judged = judged.with_columns(pl.Series("reason", reasons, pl.String).fill_null(rule))
     kept = judged.filter(keep).drop("reason")
     rejects = judged.filter(~keep).select(REJECT_COLUMNS)
-    return JudgeResult(
-        rows=kept,
-        rejects=rejects,
-        metrics=_metrics(judged, kept, rejects, graded, clients),
-        plots=_plots(judged),
-    )
+    metrics = _metrics(judged, kept, rejects, graded, clients)
+    if key is not None:
+        instructions = [prompt[-1]["content"] for prompt in prompts]
+        found = judge_separation(
+            instructions,
+            {role: columns[f"{role}_response"] for role in ROLES},
+            {role: columns[f"{role}_score"] for role in ROLES},
+            key,
+        )
+        metrics["answer_key"] = found
+        metrics["judge_roc_auc"] = found["roc_auc"]
+    return JudgeResult(rows=kept, rejects=rejects, metrics=metrics, plots=_plots(judged))
 
 
 def _first_answer(messages: Sequence[dict[str, str]]) -> str | None:
