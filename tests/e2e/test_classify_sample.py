@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from distilpipe.ops.classify import CLASSIFY_COLUMNS
+from distilpipe.ops.classify import CLASSIFY_COLUMNS, instructions
 from distilpipe.ops.task_classifier import TaskClassifier
 from distilpipe.schema import validate_rows
 from distilpipe.taxonomy import type_ids
@@ -54,7 +54,7 @@ def test_classify_and_sample_on_the_default_params(
     # the fitted classifier loads without the pipeline and gives the stage's labels
     clf = TaskClassifier.load(repo / "models/task_classifier")
     by_classifier = classified.filter(pl.col("task_label_by") == "classifier")
-    texts = [m[0]["content"] for m in by_classifier["messages"].to_list()]
+    texts = instructions(by_classifier).to_list()  # the first user turn, after any system
     assert clf.predict(texts)[0] == by_classifier["task_type"].to_list()
 
     sampled = validate_rows(pl.read_parquet(repo / "data/sampled.parquet"), "sampled")

@@ -2,9 +2,10 @@
 recipe in miniature, where each stage does its job for real through the LLM layer and the
 distilled student beats its base.
 
-Each test states one stage's job with the thresholds of the issue "A default run where the
-recipe works". Where today's tiny stand-in models cannot show it yet, the test is a strict
-xfail naming why: it turns red the day it starts passing, and the mark comes off."""
+Each test states one part of a stage's job with the thresholds of the issue "A default run
+where the recipe works". Where the committed stand-in models fall short of a threshold, the
+test is a strict xfail whose reason gives the figure they reach (this machine, 2026-12-06):
+it turns red the day it starts passing, and the mark comes off."""
 
 from __future__ import annotations
 
@@ -15,40 +16,51 @@ from typing import Any
 import polars as pl
 import pytest
 
-STAND_INS = (
-    "the tiny stand-in models cannot follow the pipeline's prompts yet (issue: a default run "
-    "where the recipe works)"
-)
+SHORT = "the committed stand-ins fall short (issue: a default run where the recipe works)"
 
 
 def _metrics(golden: Path, name: str) -> dict[str, Any]:
     return dict(json.loads((golden / "repo" / "metrics" / f"{name}.json").read_text()))
 
 
-@pytest.mark.xfail(strict=True, reason=f"the teacher scores below the student: {STAND_INS}")
-def test_judge_the_teacher_answers_better_than_the_student(golden: Path) -> None:
+def test_judge_the_student_rarely_beats_the_teacher(golden: Path) -> None:
+    assert _metrics(golden, "judge")["student_beats_teacher"] <= 0.15
+
+
+@pytest.mark.xfail(strict=True, reason=f"the gap is 1.72: {SHORT}")
+def test_judge_the_teacher_scores_2_points_above_the_student(golden: Path) -> None:
     m = _metrics(golden, "judge")
     assert m["teacher_score_mean"] - m["student_score_mean"] >= 2.0
-    assert m["student_beats_teacher"] <= 0.15
 
 
-@pytest.mark.xfail(strict=True, reason=f"no right/wrong answers are known: {STAND_INS}")
+@pytest.mark.xfail(
+    strict=True, reason=f"ROC AUC 0.56: a wrong number in the right form passes; {SHORT}"
+)
 def test_judge_scores_separate_right_from_wrong_answers(golden: Path) -> None:
-    assert _metrics(golden, "judge")["judge_roc_auc"] >= 0.85
+    m = _metrics(golden, "judge")
+    assert m["answer_key"]["right"] > 0 and m["answer_key"]["wrong"] > 0
+    assert m["judge_roc_auc"] >= 0.85
 
 
-@pytest.mark.xfail(strict=True, reason=f"every row gets one type: {STAND_INS}")
 def test_classify_labels_many_types_and_agrees_with_the_source(golden: Path) -> None:
     m = _metrics(golden, "classify")
     assert m["seed_classes"] >= 20
-    assert m["cv_agreement"] >= 0.85
     assert m["source_agreement"]["classifier"]["agreement"] >= 0.7
 
 
-@pytest.mark.xfail(strict=True, reason=f"the judge keeps fewer rows than n: {STAND_INS}")
-def test_sample_balances_task_length_and_language(golden: Path) -> None:
+@pytest.mark.xfail(strict=True, reason=f"0.48 on 160 seed rows: {SHORT}")
+def test_classify_cross_validated_agreement(golden: Path) -> None:
+    assert _metrics(golden, "classify")["cv_agreement"] >= 0.85
+
+
+def test_sample_takes_at_most_half(golden: Path) -> None:
     m = _metrics(golden, "sample")
-    assert m["rows_sampled"] <= m["rows_in"] / 2
+    assert 0 < m["rows_sampled"] <= m["rows_in"] / 2
+
+
+@pytest.mark.xfail(strict=True, reason=f"length KL 0.377 -> 0.308; math 19 rows for 16: {SHORT}")
+def test_sample_balances_length_and_task(golden: Path) -> None:
+    m = _metrics(golden, "sample")
     assert m["length_kl"]["sample"] <= m["length_kl"]["input"] / 2
     classified = pl.read_parquet(golden / "repo/data/classified.parquet")
     available = classified["task_type"].value_counts()
@@ -58,37 +70,40 @@ def test_sample_balances_task_length_and_language(golden: Path) -> None:
             assert abs(share["rows"] - share["target_rows"]) <= 2, task
 
 
-@pytest.mark.xfail(strict=True, reason=f"no translation passes its checks: {STAND_INS}")
 def test_translate_fills_its_quota(golden: Path) -> None:
     m = _metrics(golden, "translate")
     assert m["quota_rows"] >= 5
     assert m["rows_added"] >= 0.8 * m["quota_rows"]
 
 
-@pytest.mark.xfail(strict=True, reason=f"the teacher writes no <instruction> tags: {STAND_INS}")
+@pytest.mark.xfail(
+    strict=True, reason=f"0 of 11: the classifier calls 17 of 22 another type; {SHORT}"
+)
 def test_expand_adds_the_rows_wanted(golden: Path) -> None:
     m = _metrics(golden, "expand")
     assert m["rows_wanted"] > 0
     assert m["rows_added"] >= 0.7 * m["rows_wanted"]
 
 
-@pytest.mark.xfail(strict=True, reason=f"follow-ups come in the wrong language: {STAND_INS}")
 def test_multiturn_continues_the_rows_chosen(golden: Path) -> None:
     m = _metrics(golden, "multiturn")
     assert m["rows_chosen"] > 0
     assert m["rows_added"] >= 0.6 * m["rows_chosen"]
 
 
-@pytest.mark.xfail(strict=True, reason=f"rewrites fail their checks: {STAND_INS}")
 def test_rewrite_keeps_its_rewrites(golden: Path) -> None:
     m = _metrics(golden, "rewrite")
     assert m["turns_rewritten"] >= 0.4 * m["turns"]
 
 
-@pytest.mark.xfail(strict=True, reason=f"restatements are cut off: {STAND_INS}")
-def test_self_distill_accepts_restatements_and_pairs_most_rows(golden: Path) -> None:
+@pytest.mark.xfail(strict=True, reason=f"46 of 127 (36%): {SHORT}")
+def test_self_distill_accepts_restatements(golden: Path) -> None:
     m = _metrics(golden, "self_distill")
     assert m["restatement"]["accepted"] >= 0.4 * m["rows_in"]
+
+
+def test_self_distill_pairs_most_rows(golden: Path) -> None:
+    m = _metrics(golden, "self_distill")
     assert m["dpo_pairs"] >= 0.6 * m["rows_in"]
 
 
@@ -106,21 +121,63 @@ BENCHMARKS = {
     "mt_bench": "overall",
     "alpaca_eval": "lc_win_rate",
 }
+# (model, benchmark) -> why the committed stand-ins fall short: the figure is measured, its
+# interval does not lie above 0
+BELOW = {
+    ("sft", "ifeval"): "-3.3 [-9.2, +2.5]",
+    ("dpo", "ifeval"): "-5.0 [-9.2, -1.7]",
+    ("sft", "mt_bench"): "+0.11 [-0.18, +0.44]",
+    ("sft", "alpaca_eval"): "-0.37 [-1.29, +0.55]: the judge's verdicts are near chance",
+    ("dpo", "alpaca_eval"): "+0.36 [-0.67, +1.45]: the judge's verdicts are near chance",
+}
 
 
-@pytest.mark.xfail(strict=True, reason=f"no interval says a gap is real: {STAND_INS}")
-@pytest.mark.parametrize("model", ["sft", "dpo"])
-@pytest.mark.parametrize("benchmark", list(BENCHMARKS))
+def _short(key: tuple[str, str]) -> list[Any]:
+    return [pytest.mark.xfail(strict=True, reason=f"{BELOW[key]}: {SHORT}")] if key in BELOW else []
+
+
+@pytest.mark.parametrize(
+    ("model", "benchmark"),
+    [
+        pytest.param(model, benchmark, marks=_short((model, benchmark)))
+        for model in ("sft", "dpo")
+        for benchmark in BENCHMARKS
+    ],
+)
 def test_the_distilled_students_beat_the_base(golden: Path, model: str, benchmark: str) -> None:
     """Each figure of a trained model carries its difference from the base with a paired
-    bootstrap 95% interval over prompts; the interval lies above 0."""
-    figure = _metrics(golden, "eval")[model][benchmark][BENCHMARKS[benchmark]]
+    bootstrap 95% interval over the set's items; the interval lies above 0."""
+    figure = _metrics(golden, "eval")[model][benchmark]["vs_base"][BENCHMARKS[benchmark]]
+    assert {"delta", "ci_low", "ci_high"} <= set(figure)
     assert figure["ci_low"] > 0, figure
 
 
-@pytest.mark.xfail(strict=True, reason=f"the teacher is not evaluated: {STAND_INS}")
-@pytest.mark.parametrize("benchmark", list(BENCHMARKS))
+TEACHER_BELOW = {
+    "mt_bench": "4.24 against dpo's 4.69: the judge rates the tiny world's answers near flat",
+    "alpaca_eval": "50.0 (the reference is the teacher) against dpo's 50.2",
+}
+
+
+@pytest.mark.parametrize(
+    "benchmark",
+    [
+        pytest.param(
+            b,
+            marks=[pytest.mark.xfail(strict=True, reason=f"{TEACHER_BELOW[b]}: {SHORT}")]
+            if b in TEACHER_BELOW
+            else [],
+        )
+        for b in BENCHMARKS
+    ],
+)
 def test_the_teacher_scores_above_both_students(golden: Path, benchmark: str) -> None:
     m = _metrics(golden, "eval")
     score = m["teacher"][benchmark][BENCHMARKS[benchmark]]
     assert all(score > m[model][benchmark][BENCHMARKS[benchmark]] for model in ("sft", "dpo"))
+
+
+def test_every_figure_names_its_set(golden: Path) -> None:
+    m = _metrics(golden, "eval")
+    for model in ("base", "sft", "dpo", "teacher"):
+        for benchmark in BENCHMARKS:
+            assert m[model][benchmark]["set"] == "tiny-world"

@@ -67,10 +67,9 @@ def test_plots_diff_draws_both_revisions_in_one_chart(runs: dict[str, Any], plot
 
 def test_the_diff_is_of_two_different_runs(runs: dict[str, Any]) -> None:
     """With the stricter keep rule the judge keeps fewer rows, so the second revision's
-    sample (plots/sample/languages.json, the rows per language) holds fewer rows."""
-    values = plots.vega_specs(runs["diff"])["sample_languages"]["data"]["values"]
-    sample = [v for v in values if v["field"] == "sample"]
-    rows = {rev: sum(v[plots.DVC_Y_FIELD] for v in sample if v["rev"] == rev) for rev in REVS}
+    classified rows (plots/classify/labels.json, the rows per task type) are fewer."""
+    values = plots.vega_specs(runs["diff"])["plots/classify/labels.json"]["data"]["values"]
+    rows = {rev: sum(v["rows"] for v in values if v["rev"] == rev) for rev in REVS}
     assert 0 < rows["workspace"] < rows["HEAD~1"]
 
 
