@@ -27,7 +27,9 @@ from distilpipe.bootstrap import (
     train_tokenizer,
 )
 from distilpipe.params import Bootstrap, StudentCorpus, TeacherCorpus, TinyModel
+from distilpipe.prompts import render
 from distilpipe.world import World
+from distilpipe.world_corpus import VARIANTS, draw_prompt, teacher_corpus, variant
 
 ROOT = Path(__file__).resolve().parents[1]
 CONVERSATIONS = [
@@ -322,7 +324,7 @@ def test_stage_writes_models_metrics_and_plots_reproducibly(
     assert plot == []  # a point per 25 steps: these runs are shorter
 
 
-SHORT = 300  # steps: a minute or two on 2 cores
+SHORT = 300  # steps: about 15 s on 2 cores
 
 
 @pytest.mark.slow
@@ -332,9 +334,6 @@ def test_the_code_trains_a_teacher_that_answers_the_judge_on_a_short_budget() ->
     its next token after a held-out judge prompt is a grade, a digit 0-9, with nearly all its
     probability (the judge reads those ten probabilities). Telling right answers from wrong
     ones takes the full budget: the default run's tests check that on the committed teacher."""
-    from distilpipe.prompts import render
-    from distilpipe.world_corpus import VARIANTS, draw_prompt, teacher_corpus, variant
-
     world = World(WORLD)
     only_judge = {name: 0 for name in TeacherCorpus.model_fields} | {"judge": 2000}
     corpus = teacher_corpus(world, TeacherCorpus(**only_judge), seed=0)
@@ -342,7 +341,7 @@ def test_the_code_trains_a_teacher_that_answers_the_judge_on_a_short_budget() ->
     pad = tokenizer.convert_tokens_to_ids(PAD_TOKEN)
     eos = tokenizer.convert_tokens_to_ids(EOS_TOKEN)
     model = build_model(len(tokenizer), 128, 2, 2, 384, seed=0, eos_token_id=eos, pad_token_id=pad)
-    before = _digit_mass(model, tokenizer, world, render, draw_prompt, variant, VARIANTS)
+    before = _digit_mass(model, tokenizer, world)
     train(
         model,
         encode(tokenizer, corpus),
@@ -352,19 +351,19 @@ def test_the_code_trains_a_teacher_that_answers_the_judge_on_a_short_budget() ->
         seed=0,
         pad_id=pad,
     )
-    after = _digit_mass(model, tokenizer, world, render, draw_prompt, variant, VARIANTS)
+    after = _digit_mass(model, tokenizer, world)
     assert before < 0.1
     assert after >= 0.9
 
 
-def _digit_mass(model, tokenizer, world, render, draw_prompt, variant, variants) -> float:  # type: ignore[no-untyped-def]
+def _digit_mass(model: torch.nn.Module, tokenizer: PreTrainedTokenizerFast, world: World) -> float:
     """The least probability, over 30 held-out judge prompts, of the next token being a digit."""
     digits = [tokenizer.convert_tokens_to_ids(str(d)) for d in range(10)]
     rng = random.Random("held-out")
     masses = []
     for _ in range(30):
         p = draw_prompt(world, rng, "eval")
-        answer = variant(world, p, rng.choice(list(variants)), rng)
+        answer = variant(world, p, rng.choice(list(VARIANTS)), rng)
         text, _ = render("judge_logprob", p.lang, instruction=p.text, answer=answer)
         ids = tokenizer.apply_chat_template(
             [{"role": "user", "content": text}],
