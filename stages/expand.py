@@ -3,11 +3,10 @@ rows for the task types short of their quota)."""
 
 from distilpipe import io, stage
 from distilpipe.llm import RoleModels, open_cache
-from distilpipe.ops.classify import CLASSIFY_COLUMNS
+from distilpipe.ops.classify import CLASSIFY_COLUMNS, LLMLabeller
 from distilpipe.ops.expand import expand_rows
 from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.ops.sample import SAMPLE_COLUMNS
-from distilpipe.ops.task_classifier import TaskClassifier
 from distilpipe.params import load_params
 
 # The rows to expand: the sample, with the translate stage's rows after it.
@@ -18,7 +17,6 @@ def main() -> None:
     params = load_params()
     rows = io.read_rows(INPUT, JUDGE_COLUMNS, CLASSIFY_COLUMNS, SAMPLE_COLUMNS)
     seeds = io.read_rows("data/classified.parquet", JUDGE_COLUMNS, CLASSIFY_COLUMNS)
-    classifier = TaskClassifier.load("models/task_classifier")
     with (
         open_cache(params) as cache,
         RoleModels(params, cache) as models,
@@ -27,7 +25,7 @@ def main() -> None:
         result = expand_rows(
             rows,
             seeds,
-            classifier,
+            LLMLabeller(models.client("classifier"), params.classify),
             models.client("teacher"),
             params.sample,
             params.expand,

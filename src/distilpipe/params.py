@@ -375,7 +375,8 @@ class Expand(_Section):
         0.5,
         ge=0.0,
         le=1.0,
-        description="the fitted task classifier must give the intended type at least this",
+        description="the classifier role (asked as for classify's seed labels) must give the "
+        "intended type at least this",
     )
     no_seeds: Literal["other_lang", "zero_shot"] = Field(
         "other_lang",

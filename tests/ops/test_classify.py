@@ -26,6 +26,7 @@ from distilpipe.llm.types import (
 )
 from distilpipe.ops.classify import (
     CLASSIFY_COLUMNS,
+    LLMLabeller,
     classify_rows,
     label_from_probs,
     parse_task_code,
@@ -318,6 +319,25 @@ def test_classify_rows_logprob_seed_labels_train_a_classifier_that_labels_every_
     assert any("【指令】" in a for a in backend.asked) and any(
         "[Instruction]" in a for a in backend.asked
     )
+
+
+def test_the_llm_labeller_labels_as_the_seed_rows_are_labelled_in_each_language(
+    tmp_path: Path,
+) -> None:
+    """expand's type-back check: any of the 33 types (not only those among the seeds), in
+    the instruction's language, with its share of the label mass; failures give no label."""
+    backend = ScriptedClassifier(fail_on="Empire")
+    with CallCache(tmp_path) as cache:
+        labeller = LLMLabeller(_client(cache, backend, max_failure_rate=1.0), Classify())
+        texts = ["Write a poem about rain.", "计算 3 + 4。", "When did the Empire fall?"]
+        labels, confs = labeller.label(texts, ["en", "zh", "en"])
+        assert labels == ["writing", "math", None]
+        assert confs == pytest.approx([0.7 / 0.9, 0.7 / 0.9, 0.0])
+        assert [("【指令】" in a) for a in backend.asked if "计算" in a] == [True]
+        assert not any("【指令】" in a for a in backend.asked if "计算" not in a)
+        assert labeller.stats.calls == 3 and labeller.stats.failed == 1
+        labeller.label(texts[:2], ["en", "zh"])  # the same calls again: cache hits
+        assert labeller.stats.cache_hits == 2 and len(backend.asked) == 3
 
 
 def test_raising_seed_size_calls_the_llm_only_for_new_seed_rows(tmp_path: Path) -> None:

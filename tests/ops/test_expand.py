@@ -7,12 +7,11 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
 
 from distilpipe.llm.cache import CallCache
-from distilpipe.llm.client import LLMClient, row_seed
+from distilpipe.llm.client import CallStats, LLMClient, row_seed
 from distilpipe.llm.types import Failure, GenerateRequest, Generation, Sampling
 from distilpipe.ops.expand import (
     SeedPicker,
@@ -76,16 +75,19 @@ KEYWORDS = {  # what the scripted labeller reads an instruction's type from
 
 
 class Labeller:
-    """The type-back check's classifier, scripted: a type from keywords, confidence 0.9."""
+    """The type-back check's labeller, scripted: a type from keywords, confidence 0.9."""
 
-    def predict(self, texts: list[str]) -> tuple[list[str], np.ndarray]:
-        labels = []
+    def __init__(self) -> None:
+        self.stats = CallStats()
+
+    def label(self, texts: list[str], langs: list[str]) -> tuple[list[str | None], list[float]]:
+        labels: list[str | None] = []
         for text in texts:
             low = text.lower()
             labels.append(
                 next((t for t, ws in KEYWORDS.items() if any(w in low for w in ws)), "others")
             )
-        return labels, np.full(len(texts), 0.9)
+        return labels, [0.9] * len(texts)
 
 
 class Teacher:

@@ -22,6 +22,7 @@ not fit the model) is labelled by the classifier and counted in the metrics.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -33,7 +34,7 @@ import polars as pl
 import polars_hash as plh
 
 from distilpipe.errors import DistilpipeError
-from distilpipe.llm.client import LLMClient, row_seed
+from distilpipe.llm.client import CallStats, LLMClient, row_seed
 from distilpipe.llm.types import Failure, GenerateRequest, LabelRequest, TooLong
 from distilpipe.ops.task_classifier import FeatureSettings, TaskClassifier
 from distilpipe.params import Classify
@@ -181,6 +182,29 @@ def llm_seed_labels(
             else SeedLabel(by_code[code], 1.0, None)
         )
     return labels
+
+
+@dataclass
+class LLMLabeller:
+    """The classifier role labelling instructions as it labels the seed rows
+    (`llm_seed_labels`): expand checks each new instruction's type with it. The fitted
+    classifier is no use there: expand writes rows of the types the sample lacks, which are
+    the types it saw fewest or none of among its seeds, and it cannot give a type it never
+    saw."""
+
+    client: LLMClient
+    p: Classify
+
+    @property
+    def stats(self) -> CallStats:
+        return self.client.stats
+
+    def label(self, texts: list[str], langs: list[str]) -> tuple[list[str | None], list[float]]:
+        """Each text's type (None where the call gave none) and its share of the labels'
+        probability mass (0.0 where none)."""
+        ids = [hashlib.sha256(text.encode()).hexdigest()[:16] for text in texts]
+        labels = llm_seed_labels(self.client, texts, langs, ids, self.p)
+        return [x.task_type for x in labels], [x.conf or 0.0 for x in labels]
 
 
 def _failure_reason(result: Failure) -> str:

@@ -30,8 +30,12 @@ zero-shot).
     untagged              no <instruction>...</instruction> pair, or more than one
     empty                 the tags hold only whitespace
     wrong_lang            the pool's language id of the instruction is not the slot's
-    wrong_type            the fitted task classifier (models/task_classifier) does not give
-                          the slot's type with probability >= `expand.min_type_conf`
+    wrong_type            the classifier role (labelling as it labels classify's seed rows)
+                          does not give the slot's type with probability >=
+                          `expand.min_type_conf`. Not the fitted classifier: expand writes
+                          the types the sample lacks, which are the ones the fitted
+                          classifier saw fewest or none of, and it cannot give a type it
+                          never saw.
     duplicate             the same text (case and whitespace aside) as an instruction already
                           there (the input and the classified rows) or one added before it
     near_duplicate        the pool's MinHash near-duplicate test against the same texts
@@ -52,7 +56,7 @@ from typing import Any, Protocol
 import numpy as np
 import polars as pl
 
-from distilpipe.llm.client import LLMClient, row_seed
+from distilpipe.llm.client import CallStats, LLMClient, row_seed
 from distilpipe.llm.types import Failure, GenerateRequest, Generation, TooLong
 from distilpipe.ops import checks
 from distilpipe.ops.classify import instructions
@@ -100,9 +104,12 @@ _TAG = re.compile(r"<instruction>(.*?)</instruction>", re.S)
 
 
 class Labeller(Protocol):
-    """What the type-back check needs of the fitted task classifier."""
+    """What the type-back check needs (classify.LLMLabeller): each instruction's task type
+    (None: no label) and its probability, and the calls it made."""
 
-    def predict(self, texts: list[str]) -> tuple[list[str], np.ndarray]: ...
+    stats: CallStats
+
+    def label(self, texts: list[str], langs: list[str]) -> tuple[list[str | None], list[float]]: ...
 
 
 @dataclass
@@ -260,8 +267,8 @@ def expand_rows(
 
     `rows`: the row schema plus `task_type` (the sample, or the sample and its translations);
     `seeds`: the classified rows (`task_type`, `lang`) the in-context seeds come from;
-    `labeller`: the fitted task classifier; `teacher`: the teacher's client. Returns the
-    input rows unchanged followed by the new rows (`origin` "expanded")."""
+    `labeller`: the type-back check (classify.LLMLabeller); `teacher`: the teacher's client.
+    Returns the input rows unchanged followed by the new rows (`origin` "expanded")."""
     quota = expand_quota(rows, sample)
     picker = SeedPicker(seeds, p.max_seed_chars)
     slots = [
@@ -290,7 +297,9 @@ def expand_rows(
         _synthesise(round_tries, picker, teacher, p)
         _add_calls(calls, "synthesis", before, teacher.stats.as_dict())
         _check_language(round_tries, pool.langid)
+        before = labeller.stats.as_dict()
         _check_type(round_tries, labeller, p.min_type_conf)
+        _add_calls(calls, "type_check", before, labeller.stats.as_dict())
         _check_duplicates(round_tries, existing + kept, seen, pool)
         before = teacher.stats.as_dict()
         _answer(round_tries, teacher)
@@ -328,7 +337,7 @@ def expand_rows(
     return ExpandResult(
         rows=out,
         rejects=rejects,
-        metrics=_metrics(rows, out, quota, slots, tries, accepted, calls, teacher),
+        metrics=_metrics(rows, out, quota, slots, tries, accepted, calls),
         plots=_plots(rows, out, quota, accepted, sample),
     )
 
@@ -370,7 +379,7 @@ def _check_type(tries: list[_Try], labeller: Labeller, min_conf: float) -> None:
     live = [t for t in tries if t.reason is None]
     if not live:
         return
-    labels, confs = labeller.predict([t.instruction or "" for t in live])
+    labels, confs = labeller.label([t.instruction or "" for t in live], [t.slot.lang for t in live])
     for t, label, conf in zip(live, labels, confs, strict=True):
         t.conf = round(float(conf), 6)
         if label != t.slot.task_type or conf < min_conf:
@@ -471,7 +480,6 @@ def _metrics(
     tries: list[_Try],
     accepted: list[_Try],
     calls: dict[str, dict[str, int]],
-    teacher: LLMClient,
 ) -> dict[str, Any]:
     added: dict[str, dict[str, int]] = {}
     for t in accepted:
@@ -503,7 +511,9 @@ def _metrics(
             for t, q in quota.items()
         },
         "lang_share": {"before": _lang_shares(rows), "after": _lang_shares(out)},
-        "calls": teacher.stats.as_dict(),
+        "calls": {  # the teacher's and the type-back check's, all steps
+            key: sum(step[key] for step in calls.values()) for key in CallStats().as_dict()
+        },
         "by_step": calls,
     }
 
