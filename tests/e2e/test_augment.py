@@ -59,7 +59,12 @@ def test_expand_and_multiturn_on_the_defaults(golden: Path) -> None:
     assert steps["answer"]["calls"] == e["rows_added"] + sum(
         n for r, n in e["rejects"].items() if r.startswith("answer_")
     )
-    assert e["calls"]["calls"] == steps["synthesis"]["calls"] + steps["answer"]["calls"]
+    # every try that reached the type-back check asked the classifier role once
+    assert steps["type_check"]["calls"] == e["tries"] - sum(
+        e["rejects"][r]
+        for r in ("too_long", "failed", "cut_off", "untagged", "empty", "wrong_lang")
+    )
+    assert e["calls"]["calls"] == sum(step["calls"] for step in steps.values())
     assert e["calls"]["failed"] == 0
     assert sum(e["seed_modes"].values()) == e["rows_wanted"]
     new = expanded.slice(translated.height)

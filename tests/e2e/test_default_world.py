@@ -58,16 +58,30 @@ def test_sample_takes_at_most_half(golden: Path) -> None:
     assert 0 < m["rows_sampled"] <= m["rows_in"] / 2
 
 
-@pytest.mark.xfail(strict=True, reason=f"length KL 0.377 -> 0.308; math 19 rows for 16: {SHORT}")
-def test_sample_balances_length_and_task(golden: Path) -> None:
+def test_sample_meets_its_task_quotas(golden: Path) -> None:
     m = _metrics(golden, "sample")
-    assert m["length_kl"]["sample"] <= m["length_kl"]["input"] / 2
     classified = pl.read_parquet(golden / "repo/data/classified.parquet")
     available = classified["task_type"].value_counts()
+    checked = 0
     for task, share in m["task_share"].items():
         rows = available.filter(pl.col("task_type") == task)["count"].sum()
-        if rows >= share["target_rows"]:  # a type with enough rows
-            assert abs(share["rows"] - share["target_rows"]) <= 2, task
+        # a type with enough rows for its quota (its target plus its part of the short
+        # types' remainder, which expand adds back)
+        if rows >= share["quota_rows"] > 0:
+            assert abs(share["rows"] - share["quota_rows"]) <= 2, task
+            checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="length KL 0.377 -> 0.308, and no subset can go below 0.200: the tiny world has "
+    "no instruction of 90 tokens or more (e^4.5), where the target N(3.5, 1) puts 16% of its "
+    "mass",
+)
+def test_sample_halves_the_length_kl(golden: Path) -> None:
+    m = _metrics(golden, "sample")
+    assert m["length_kl"]["sample"] <= m["length_kl"]["input"] / 2
 
 
 def test_translate_fills_its_quota(golden: Path) -> None:
@@ -77,7 +91,9 @@ def test_translate_fills_its_quota(golden: Path) -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason=f"0 of 11: the classifier calls 17 of 22 another type; {SHORT}"
+    strict=True,
+    reason="3 of 11: the teacher writes unreadable instructions for the types it has no seed "
+    f"of; {SHORT}",
 )
 def test_expand_adds_the_rows_wanted(golden: Path) -> None:
     m = _metrics(golden, "expand")
@@ -96,7 +112,7 @@ def test_rewrite_keeps_its_rewrites(golden: Path) -> None:
     assert m["turns_rewritten"] >= 0.4 * m["turns"]
 
 
-@pytest.mark.xfail(strict=True, reason=f"46 of 127 (36%): {SHORT}")
+@pytest.mark.xfail(strict=True, reason=f"48 of 131 (37%): {SHORT}")
 def test_self_distill_accepts_restatements(golden: Path) -> None:
     m = _metrics(golden, "self_distill")
     assert m["restatement"]["accepted"] >= 0.4 * m["rows_in"]
@@ -124,11 +140,11 @@ BENCHMARKS = {
 # (model, benchmark) -> why the committed stand-ins fall short: the figure is measured, its
 # interval does not lie above 0
 BELOW = {
-    ("sft", "ifeval"): "-3.3 [-9.2, +2.5]",
-    ("dpo", "ifeval"): "-5.0 [-9.2, -1.7]",
-    ("sft", "mt_bench"): "+0.11 [-0.18, +0.44]",
-    ("sft", "alpaca_eval"): "-0.37 [-1.29, +0.55]: the judge's verdicts are near chance",
-    ("dpo", "alpaca_eval"): "+0.36 [-0.67, +1.45]: the judge's verdicts are near chance",
+    ("sft", "ifeval"): "-5.8 [-10.0, -1.7]",
+    ("dpo", "ifeval"): "-5.8 [-10.0, -2.5]",
+    ("sft", "mt_bench"): "-0.01 [-0.26, +0.26]",
+    ("sft", "alpaca_eval"): "-0.41 [-1.25, +0.43]: the judge's verdicts are near chance",
+    ("dpo", "alpaca_eval"): "+0.38 [-0.64, +1.39]: the judge's verdicts are near chance",
 }
 
 
@@ -153,7 +169,7 @@ def test_the_distilled_students_beat_the_base(golden: Path, model: str, benchmar
 
 
 TEACHER_BELOW = {
-    "mt_bench": "4.24 against dpo's 4.69: the judge rates the tiny world's answers near flat",
+    "mt_bench": "4.24 against dpo's 4.75: the judge rates the tiny world's answers near flat",
     "alpaca_eval": "50.0 (the reference is the teacher) against dpo's 50.2",
 }
 

@@ -310,6 +310,7 @@ def _metrics(
                 "target": round(targets[t] / max(p.n, 1), 6),
                 "achieved": round(got.get(t, 0) / n, 6),
                 "target_rows": targets[t],
+                "quota_rows": quotas[t],  # the target, with short types' remainder re-split
                 "rows": int(got.get(t, 0)),
             }
             for t in type_ids()
