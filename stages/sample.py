@@ -5,7 +5,7 @@ import polars as pl
 
 from distilpipe import io, stage
 from distilpipe.errors import DistilpipeError
-from distilpipe.llm.context import load_error, tokenizer_source
+from distilpipe.llm.context import load_error, token_counts, tokenizer_source
 from distilpipe.ops.classify import CLASSIFY_COLUMNS, instructions
 from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.ops.sample import sample_rows
@@ -40,10 +40,7 @@ def main() -> None:
             )
         except (OSError, ValueError) as exc:
             raise DistilpipeError(load_error(source, "tokenizer", exc)) from None
-        ids = (
-            tokenizer(texts.to_list(), add_special_tokens=False)["input_ids"] if len(texts) else []
-        )
-        lengths = pl.Series("length", [len(x) for x in ids], dtype=pl.Int64)
+        lengths = pl.Series("length", token_counts(tokenizer, texts.to_list()), dtype=pl.Int64)
     with stage.timed("sample", rows=lambda: rows.height):
         result = sample_rows(rows, lengths, p)
     io.write_parquet(result.rows, "data/sampled.parquet")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from distilpipe import io, stage
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm import RoleModels, open_cache
-from distilpipe.llm.context import load_error, tokenizer_source
+from distilpipe.llm.context import load_error, token_counts, tokenizer_source
 from distilpipe.ops.classify import CLASSIFY_COLUMNS
 from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.ops.rewrite import REWRITE_COLUMNS
@@ -32,12 +32,7 @@ def student_token_counter(params: Params) -> Callable[[list[str]], list[int]] | 
     except (OSError, ValueError) as exc:
         raise DistilpipeError(load_error(source, "tokenizer", exc)) from None
 
-    def count(texts: list[str]) -> list[int]:
-        if not texts:
-            return []
-        return [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
-
-    return count
+    return lambda texts: token_counts(tokenizer, texts)
 
 
 def main() -> None:

@@ -1,13 +1,15 @@
 import argparse
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from distilpipe.cli import format_stats, main, parse_duration
-from distilpipe.llm.cache import CallCache
+from distilpipe.llm.cache import CallCache, model_identity
 
 
 @pytest.mark.parametrize(
@@ -54,7 +56,10 @@ def fill(cache_dir: Path, now: float, old: float) -> None:
         )
 
 
-def test_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_stats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no params.yaml: no roles column
     now = time.time()
     fill(tmp_path, now, now - 40 * 86400)
     assert main(["cache", "stats", "--cache-dir", str(tmp_path)]) == 0
@@ -66,8 +71,11 @@ def test_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     assert lines[lines.index("by kind:") + 1].split() == ["choice_logprobs", "1"]
     assert lines[lines.index("by kind:") + 2].split() == ["generate", "4"]
-    assert lines[lines.index("by model:") + 1].split() == ["local:abc", "4"]
-    assert lines[lines.index("by model:") + 2].split() == ["openai:qwen-max@main", "1"]
+    table = lines[lines.index("by model:") + 1 :]
+    assert table[0].split() == ["model", "calls", "identity"]
+    # put without names, as before names were kept: the identity, and no name
+    assert table[1].split() == ["(name", "unknown)", "4", "local:abc"]
+    assert table[2].split() == ["(name", "unknown)", "1", "openai:qwen-max@main"]
     oldest = next(line for line in lines if line.startswith("oldest:")).split()[1]
     assert oldest.startswith(time.strftime("%Y-%m-%d", time.localtime(now - 40 * 86400)))
 
@@ -122,6 +130,119 @@ def test_broken_database_is_one_error_line(
     assert main(["cache", "stats", "--cache-dir", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def params_with_roles(root: Path) -> Path:
+    """A project whose teacher, judge and evaluated base are one local folder, whose
+    student is a Hub id, and which evaluates an API model too."""
+    (root / "models" / "teacher").mkdir(parents=True)
+    (root / "models" / "teacher" / "config.json").write_text("{}")
+    params = {
+        "models": {
+            "teacher": {"model": "models/teacher"},
+            "judge": {"model": "models/teacher", "max_new_tokens": 8},
+            "student": {"model": "Qwen/Qwen2-0.5B-Instruct", "revision": "abc"},
+        },
+        "evaluate": {
+            "models": {
+                "base": "models/teacher",
+                "api": {"backend": "openai", "model": "qwen-max", "base_url": "http://x/v1"},
+            }
+        },
+    }
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    return root / "params.yaml"
+
+
+def test_stats_names_each_model_by_path_and_role(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    params_with_roles(tmp_path)
+    cache_dir = tmp_path / "cache"
+    teacher = model_identity("models/teacher", cache_dir=cache_dir)
+    gone = "local:" + "0" * 64  # a model no role uses any more, called by its folder
+    hub = "transformers:Qwen/Qwen2-0.5B-Instruct@abc"
+    with CallCache(cache_dir) as cache:
+        cache.put_many(
+            {f"t{i}": ("generate", teacher, {"text": "x"}) for i in range(3)},
+            {teacher: "models/teacher"},
+        )
+        cache.put_many({"g": ("generate", gone, {"text": "x"})}, {gone: "models/old-teacher"})
+        cache.put_many({"s": ("generate", hub, {"text": "x"})}, {hub: "Qwen/Qwen2-0.5B-Instruct"})
+        cache.put_many({"a": ("generate", "openai:qwen-max@main", {"text": "x"})})  # no name
+    assert main(["cache", "stats", "--cache-dir", str(cache_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    table = lines[lines.index("by model:") + 1 :]
+    assert table[0].split() == ["model", "roles", "in", "params.yaml", "calls", "identity"]
+    assert table[1].split() == ["Qwen/Qwen2-0.5B-Instruct", "student,", "self_distiller", "1", hub]
+    assert table[2].split() == ["models/old-teacher", "-", "1", gone]
+    assert table[3].split() == [
+        "models/teacher",
+        "teacher,",
+        "judge,",
+        "evaluate:base",
+        "3",
+        teacher,
+    ]
+    # not recorded, but an evaluated model of params.yaml has this identity: its name
+    assert table[4].split() == ["qwen-max", "evaluate:api", "1", "openai:qwen-max@main"]
+    assert len(table) == 5
+
+
+# The call cache's schema before model names were kept.
+OLD_SCHEMA = """
+CREATE TABLE calls (key TEXT PRIMARY KEY, kind TEXT NOT NULL, model TEXT NOT NULL,
+    value TEXT NOT NULL, prompt_tokens INT NOT NULL DEFAULT 0,
+    completion_tokens INT NOT NULL DEFAULT 0, created REAL NOT NULL, used REAL NOT NULL);
+CREATE TABLE file_digests (path TEXT PRIMARY KEY, size INT NOT NULL, mtime_ns INT NOT NULL,
+    sha256 TEXT NOT NULL);
+"""
+
+
+def test_stats_of_a_cache_written_before_names_were_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    params_with_roles(tmp_path)
+    cache_dir = tmp_path / "cache"
+    teacher = model_identity("models/teacher", cache_dir=tmp_path / "digests")
+    cache_dir.mkdir()
+    with sqlite3.connect(cache_dir / "calls.sqlite") as conn:
+        conn.executescript(OLD_SCHEMA)
+        conn.executemany(
+            "INSERT INTO calls VALUES (?, 'generate', ?, '{}', 1, 1, 5.0, 5.0)",
+            [("a", teacher), ("b", teacher), ("c", "local:" + "1" * 64)],
+        )
+    conn.close()
+    assert main(["cache", "stats", "--cache-dir", str(cache_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    table = lines[lines.index("by model:") + 1 :]
+    assert table[1].split() == [
+        "models/teacher",
+        "teacher,",
+        "judge,",
+        "evaluate:base",
+        "2",
+        teacher,
+    ]
+    assert table[2].split() == ["(name", "unknown)", "-", "1", "local:" + "1" * 64]
+    with CallCache(cache_dir) as cache:  # and it takes new calls with their names
+        cache.put_many({"d": ("generate", "m", {"text": "x"})}, {"m": "some/model"})
+        assert cache.stats()["names"] == {"m": ["some/model"]}
+
+
+def test_stats_with_broken_params_still_prints_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "params.yaml").write_text("models: {teacher: {backend: nope, model: m}}\n")
+    now = time.time()
+    fill(tmp_path / "cache", now, now)
+    assert main(["cache", "stats", "--cache-dir", str(tmp_path / "cache")]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith("roles not shown: ")
+    assert "rows:    5" in captured.out and "roles in params.yaml" not in captured.out
 
 
 def test_format_stats_of_empty_cache() -> None:

@@ -105,3 +105,106 @@ def test_the_command_inside_a_dvc_project(
     assert cli.main(["status", "--no-dvc"]) == 0
     out = capsys.readouterr().out
     assert "judge" in out and "75%" in out and "evaluation (metrics/eval.json):" in out
+
+
+# Each stage's job as its metrics file says it: (stage, metrics when it did none of it, the
+# reason `status` gives, metrics when it had nothing to do).
+IDLE_CASES = [
+    (
+        "translate",
+        {"rows_in": 96, "rows_out": 96, "rows_added": 0, "quota_rows": 13},
+        "filled 0 of 13 quota rows",
+        {"rows_in": 96, "rows_out": 96, "rows_added": 0, "quota_rows": 0},
+    ),
+    (
+        "expand",
+        {"rows_in": 102, "rows_out": 102, "rows_added": 0, "rows_wanted": 94},
+        "added 0 of 94 wanted",
+        {"rows_in": 102, "rows_out": 102, "rows_added": 0, "rows_wanted": 0},
+    ),
+    (
+        "multiturn",
+        {"rows_in": 105, "rows_out": 105, "rows_chosen": 26, "rows_added": 0},
+        "continued 0 of 26 chosen",
+        {"rows_in": 105, "rows_out": 105, "rows_chosen": 0, "rows_added": 0},
+    ),
+    (
+        "rewrite",
+        {"rows": 131, "turns": 186, "turns_rewritten": 0},
+        "rewrote 0 of 186 turns",
+        {"rows": 0, "turns": 0, "turns_rewritten": 0},
+    ),
+    (
+        "self_distill",
+        {"rows_in": 131, "restatement": {"accepted": 0}, "sft_rows": 131, "dpo_pairs": 107},
+        "accepted 0 of 131 restatements",
+        {"rows_in": 0, "restatement": {"accepted": 0}, "sft_rows": 0, "dpo_pairs": 0},
+    ),
+    (
+        "self_distill",
+        {"rows_in": 131, "restatement": {"accepted": 48}, "sft_rows": 131, "dpo_pairs": 0},
+        "made 0 DPO pairs from 131 rows",
+        {"rows_in": 0, "restatement": {"accepted": 0}, "sft_rows": 0, "dpo_pairs": 0},
+    ),
+    (
+        "classify",
+        {"rows": 400, "seed_size": 160, "seed_labelled": 0},
+        "labelled 0 of 160 seed rows",
+        {"rows": 400, "seed_size": 0, "seed_labelled": 0},
+    ),
+    (
+        "judge",
+        {"rows_in": 460, "rows_kept": 0, "dropped": {"below_min_mfd": 460}},
+        "kept 0 of 460 rows",
+        {"rows_in": 0, "rows_kept": 0, "dropped": {"below_min_mfd": 0}},
+    ),
+]
+
+
+def one_stage(tmp_path: Path, name: str, metrics: dict[str, object]) -> Path:
+    stage = {"cmd": "x", "metrics": [{f"metrics/{name}.json": {"cache": False}}]}
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump({"stages": {name: stage}}))
+    (tmp_path / "params.yaml").write_text("{}\n")
+    (tmp_path / "metrics").mkdir(exist_ok=True)
+    (tmp_path / "metrics" / f"{name}.json").write_text(json.dumps(metrics))
+    return tmp_path
+
+
+@pytest.mark.parametrize(("name", "did_none", "reason", "nothing_to_do"), IDLE_CASES)
+def test_a_stage_that_did_its_job_for_none_of_its_rows_warns(
+    tmp_path: Path,
+    name: str,
+    did_none: dict[str, object],
+    reason: str,
+    nothing_to_do: dict[str, object],
+) -> None:
+    (s,) = status.read_status(one_stage(tmp_path, name, did_none), changed=set())
+    assert s.warnings == [reason]
+    line = status.format_status([s], None).splitlines()[1]
+    assert line.startswith(name) and line.endswith(f"  warn  {reason}")
+
+
+@pytest.mark.parametrize(("name", "did_none", "reason", "nothing_to_do"), IDLE_CASES)
+def test_a_stage_with_nothing_to_do_is_ok(
+    tmp_path: Path,
+    name: str,
+    did_none: dict[str, object],
+    reason: str,
+    nothing_to_do: dict[str, object],
+) -> None:
+    (s,) = status.read_status(one_stage(tmp_path, name, nothing_to_do), changed=set())
+    assert s.warnings == []
+    assert status.format_status([s], None).splitlines()[1].endswith("  ok")
+
+
+def test_the_committed_default_run_has_no_warnings() -> None:
+    root = Path(__file__).resolve().parents[1]
+    warned = {s.name: s.warnings for s in status.read_status(root) if s.warnings}
+    assert warned == {}
+
+
+def test_a_changed_stage_that_did_nothing_says_both(tmp_path: Path) -> None:
+    project = one_stage(tmp_path, "expand", {"rows_in": 5, "rows_added": 0, "rows_wanted": 4})
+    (s,) = status.read_status(project, changed={"expand"})
+    line = status.format_status([s], None).splitlines()[1]
+    assert line.split()[-7:] == ["changed,", "warn", "added", "0", "of", "4", "wanted"]

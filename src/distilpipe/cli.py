@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ import yaml
 
 from distilpipe import io, plots, presets, publish, status
 from distilpipe.errors import DistilpipeError
-from distilpipe.llm.cache import DB_NAME, CallCache, resolve_cache_dir
+from distilpipe.llm.cache import DB_NAME, CallCache, resolve_cache_dir, role_identities
 from distilpipe.llm.share import export_cache, import_cache
+from distilpipe.params import load_params
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
@@ -43,8 +45,12 @@ def _iso(timestamp: float | None) -> str:
     return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
 
 
-def format_stats(stats: dict[str, Any]) -> str:
-    """Render `CallCache.stats()` as the lines `distilpipe cache stats` prints."""
+def format_stats(
+    stats: dict[str, Any], roles: Mapping[str, Sequence[tuple[str, str]]] | None = None
+) -> str:
+    """Render `CallCache.stats()` as the lines `distilpipe cache stats` prints. `roles`
+    ({identity: [(role, model)]}, as `role_identities` gives them) adds which roles of
+    params.yaml use each model; without it the roles column is left out."""
     lines = [
         f"cache:   {stats['path']}",
         f"rows:    {stats['rows']:,}",
@@ -53,12 +59,42 @@ def format_stats(stats: dict[str, Any]) -> str:
         f"oldest:  {_iso(stats['oldest'])}",
         f"newest:  {_iso(stats['newest'])}",
     ]
-    for title, counts in (("by kind:", stats["per_kind"]), ("by model:", stats["per_model"])):
-        if counts:
-            lines.append(title)
-            width = max(len(name) for name in counts)
-            lines.extend(f"  {name:<{width}}  {n:>12,}" for name, n in counts.items())
+    if stats["per_kind"]:
+        lines.append("by kind:")
+        width = max(len(name) for name in stats["per_kind"])
+        lines.extend(f"  {name:<{width}}  {n:>12,}" for name, n in stats["per_kind"].items())
+    if stats["per_model"]:
+        lines += ["by model:", *_model_table(stats, roles)]
     return "\n".join(lines)
+
+
+def _model_table(
+    stats: dict[str, Any], roles: Mapping[str, Sequence[tuple[str, str]]] | None
+) -> list[str]:
+    """One line per model identity: its name (the folders, Hub ids or API models it was
+    called by, and the model params give each role of that identity; "(name unknown)" for a
+    cache written before names were kept), the roles of params.yaml that use it, its calls,
+    and the identity (what `cache export --model` takes)."""
+    rows = []
+    for identity, n in stats["per_model"].items():
+        used_by = (roles or {}).get(identity, [])
+        names = sorted({*stats["names"].get(identity, []), *(m for _, m in used_by)})
+        role_text = ", ".join(role for role, _ in used_by) or "-"
+        name = ", ".join(names) if names else "(name unknown)"
+        rows.append(((not names, name, identity), (name, role_text, f"{n:,}", identity)))
+    rows.sort()  # named models first, by name
+    header = ("model", "roles in params.yaml", "calls", "identity")
+    shown = range(4) if roles is not None else (0, 2, 3)  # no params: no roles column
+    table = [tuple(row[i] for i in shown) for row in (header, *(cells for _, cells in rows))]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    out = []
+    for row in table:
+        cells = [
+            cell.rjust(width) if i == len(row) - 2 else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        out.append(("  " + "  ".join(cells)).rstrip())
+    return out
 
 
 def _cache_stats(args: argparse.Namespace) -> int:
@@ -66,8 +102,14 @@ def _cache_stats(args: argparse.Namespace) -> int:
     if not (cache_dir / DB_NAME).exists():
         print(f"no call cache at {cache_dir / DB_NAME}")
         return 0
+    roles = None
+    if Path(args.params).is_file():
+        try:
+            roles = role_identities(load_params(args.params), cache_dir)
+        except DistilpipeError as exc:
+            print(f"roles not shown: {exc}", file=sys.stderr)
     with CallCache(cache_dir) as cache:
-        print(format_stats(cache.stats()))
+        print(format_stats(cache.stats(), roles))
     return 0
 
 
@@ -159,7 +201,20 @@ def build_parser() -> argparse.ArgumentParser:
     cache_commands = cache.add_subparsers(dest="cache_command", required=True)
     dir_help = "cache folder (default: $DISTILPIPE_CACHE_DIR, else $XDG_CACHE_HOME/distilpipe)"
 
-    stats = cache_commands.add_parser("stats", help="rows, size, per kind and model, ages")
+    stats = cache_commands.add_parser(
+        "stats",
+        help="rows, size, per kind, per model (by name, with the roles using it), ages",
+        description="Print the cache's rows, size, tokens and ages, its calls per kind, and "
+        "per model: the folder, Hub id or API model it was called by, which roles of "
+        "params.yaml use it now, its calls, and its identity (what `cache export --model` "
+        "takes). A cache written before names were kept shows an identity no role uses as "
+        "it is.",
+    )
+    stats.add_argument(
+        "--params",
+        default="params.yaml",
+        help="the params whose roles are shown (default: params.yaml; none when absent)",
+    )
     stats.add_argument("--cache-dir", help=dir_help)
     stats.set_defaults(handler=_cache_stats)
 

@@ -10,6 +10,11 @@ Stages write their metrics in their own shapes; this reads the common keys: rows
 `kept_original`, `pairs_dropped`: a mapping of reason -> count) and `calls` (`calls`,
 `cache_hits`, `failed`, or summed over `by_model`/`by_role` where a stage only keeps
 those).
+
+A stage that ran but did its job for none of its rows (kept 0 of the rows it read, added 0 of
+the rows it wanted, rewrote 0 of its turns; see `IDLE`) is marked `warn` with what it did,
+rather than `ok`: the run succeeded, the data did not move. A stage with nothing to do (a
+quota of 0) is not a warning.
 """
 
 from __future__ import annotations
@@ -28,6 +33,17 @@ ROWS_IN = ("rows_in", "records")
 ROWS_OUT = ("rows_out", "rows_kept", "rows_sampled", "sft_rows", "rows")
 DROPS = ("dropped", "rejected", "rejects", "reasons", "kept_original", "pairs_dropped")
 CALL_FIGURES = ("calls", "cache_hits", "failed", "too_long")
+# A stage's job, as (done, to do, what it did) in one metrics file: keys are dotted paths; a
+# `done` of 0 with a `to do` above 0 is a stage that did its job for none of its rows.
+IDLE = (
+    ("rows_added", "rows_wanted", "added {done:,} of {todo:,} wanted"),  # expand
+    ("rows_added", "quota_rows", "filled {done:,} of {todo:,} quota rows"),  # translate
+    ("rows_added", "rows_chosen", "continued {done:,} of {todo:,} chosen"),  # multiturn
+    ("turns_rewritten", "turns", "rewrote {done:,} of {todo:,} turns"),  # rewrite
+    ("restatement.accepted", "rows_in", "accepted {done:,} of {todo:,} restatements"),
+    ("dpo_pairs", "sft_rows", "made {done:,} DPO pairs from {todo:,} rows"),  # self_distill
+    ("seed_labelled", "seed_size", "labelled {done:,} of {todo:,} seed rows"),  # classify
+)
 
 
 @dataclass
@@ -39,6 +55,14 @@ class StageStatus:
     calls: dict[str, int] = field(default_factory=dict)
     changed: bool | None = None  # None: not asked
     missing: bool = False  # no metrics file yet
+    idle: list[str] = field(default_factory=list)  # did its job for none of its rows: what
+
+    @property
+    def warnings(self) -> list[str]:
+        """Why the stage is marked `warn`: each way it did its job for none of its rows."""
+        if self.rows_in and self.rows_out == 0:
+            return [f"kept 0 of {self.rows_in:,} rows", *self.idle]
+        return self.idle
 
 
 def stage_metrics(dvc_yaml: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -71,7 +95,7 @@ def read_status(root: Path, changed: set[str] | None = None) -> list[StageStatus
 
 
 def format_status(statuses: list[StageStatus], evaluation: Mapping[str, Any] | None) -> str:
-    header = ("stage", "rows in", "rows out", "LLM calls", "hits", "failed", "state")
+    header = ("stage", "rows in", "rows out", "LLM calls", "hits", "failed", "state", "")
     table: list[tuple[str, ...]] = [header]
     notes: list[str] = []
     for s in statuses:
@@ -80,6 +104,9 @@ def format_status(statuses: list[StageStatus], evaluation: Mapping[str, Any] | N
         state = "no metrics" if s.missing else "changed" if s.changed else "ok"
         if s.changed is None and not s.missing:
             state = ""
+        warnings = [] if s.missing else s.warnings
+        if warnings:
+            state = "changed, warn" if s.changed else "warn"
         table.append(
             (
                 s.name,
@@ -89,13 +116,14 @@ def format_status(statuses: list[StageStatus], evaluation: Mapping[str, Any] | N
                 hits,
                 _n(s.calls.get("failed")) if calls else "-",
                 state,
+                "; ".join(warnings),
             )
         )
         dropped = {k: v for k, v in s.drops.items() if v}
         if dropped:
             top = sorted(dropped.items(), key=lambda kv: (-kv[1], kv[0]))
             notes.append(f"  {s.name}: " + ", ".join(f"{k} {v:,}" for k, v in top))
-    lines = _columns(table)
+    lines = _columns(table, note=True)
     if notes:
         lines += ["", "dropped or set aside, by reason:", *notes]
     if evaluation:
@@ -139,6 +167,10 @@ def _read_into(status: StageStatus, metrics: Mapping[str, Any]) -> None:
         reasons = {"rejected": metrics["rejected"]}  # a count without its reasons
     for reason, count in (reasons or {}).items():
         status.drops[reason] = status.drops.get(reason, 0) + count
+    for done_key, todo_key, said in IDLE:
+        done, todo = _count(metrics, done_key), _count(metrics, todo_key)
+        if done == 0 and todo:
+            status.idle.append(said.format(done=done, todo=todo))
     calls = metrics.get("calls")
     if isinstance(calls, dict):
         parts = [calls] if "calls" in calls else _call_groups(calls)
@@ -161,6 +193,14 @@ def _call_groups(calls: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     for key in ("by_model", "by_role"):
         groups += [v for v in (calls.get(key) or {}).values() if isinstance(v, dict)]
     return groups
+
+
+def _count(metrics: Mapping[str, Any], path: str) -> int | None:
+    """The count at dotted `path` ("restatement.accepted"), or None where there is none."""
+    value: Any = metrics
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _first(metrics: Mapping[str, Any], keys: tuple[str, ...]) -> int | None:
@@ -195,11 +235,16 @@ def _n(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
 
 
-def _columns(rows: Sequence[tuple[str, ...]]) -> list[str]:
+def _columns(rows: Sequence[tuple[str, ...]], note: bool = False) -> list[str]:
+    """Rows as aligned text: the first column left, the others right, and with `note` the
+    last one left (free text, such as a warning's reason)."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    last = len(widths) - 1 if note else len(widths)
     out = []
     for row in rows:
-        rest = [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
-        cells = [row[0].ljust(widths[0]), *rest]
+        cells = [
+            c.ljust(w) if i == 0 or i == last else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         out.append("  ".join(cells).rstrip())
     return out

@@ -63,8 +63,8 @@ def _install(key: str) -> None:
 
     real_put = CallCache.put_many
 
-    def put_many(self, items):  # type: ignore[no-untyped-def]
-        real_put(self, items)
+    def put_many(self, items, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real_put(self, items, *args, **kwargs)
         if items:
             event("put")
 

@@ -398,6 +398,25 @@ def test_stats(tmp_path: Path) -> None:
     assert stats["path"] == str(tmp_path / "calls.sqlite")
 
 
+def test_model_names_are_kept_with_the_calls_and_pruned_with_them(tmp_path: Path) -> None:
+    clock = Clock(1_000_000.0)
+    with CallCache(tmp_path, clock=clock) as cache:
+        cache.put_many({"a": ("generate", "local:1", {"text": "a"})}, {"local:1": "models/a"})
+        cache.put_many({"b": ("generate", "local:1", {"text": "b"})}, {"local:1": "/copy/of/a"})
+        cache.put_many({}, {"local:3": "models/never-called"})  # no call, no name
+        clock.now += 100
+        cache.put_many({"c": ("generate", "local:2", {"text": "c"})}, {"local:2": "models/c"})
+        cache.put_many({"d": ("generate", "openai:m@main", {"text": "d"})})  # name unknown
+        assert cache.stats()["names"] == {
+            "local:1": ["/copy/of/a", "models/a"],
+            "local:2": ["models/c"],
+        }
+        assert cache.prune(older_than_s=50) == 2
+        assert cache.stats()["names"] == {"local:2": ["models/c"]}
+        left = cache._db.execute("SELECT identity FROM model_names").fetchall()
+        assert left == [("local:2",)]  # the pruned model's names went with its calls
+
+
 def test_prune_keeps_recently_used_entries(tmp_path: Path) -> None:
     day = 86400.0
     clock = Clock(100 * day)

@@ -158,3 +158,10 @@ def test_a_doomed_run_stops_at_the_batch_that_dooms_it(cache: CallCache) -> None
     rerun = LLMClient(EchoBackend(), cache, batch_size=2)
     rerun.generate(_requests(texts))
     assert rerun.stats.cache_hits == 3  # a, cc, ddd
+
+
+def test_the_model_name_is_kept_with_its_calls(cache: CallCache) -> None:
+    LLMClient(EchoBackend(fail_on="b"), cache, max_failure_rate=1.0).generate(_requests(["b"]))
+    assert cache.stats()["names"] == {}
+    LLMClient(EchoBackend(), cache, model_name="models/echo").generate(_requests(["a", "b"]))
+    assert cache.stats()["names"] == {"test:echo@1": ["models/echo"]}

@@ -2,13 +2,21 @@
 role's own tokenizer, and come back from the client as TooLong: uncalled, uncached, and not
 counted against max_failure_rate."""
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm import RoleModels, open_cache
-from distilpipe.llm.context import context_limit, load_error, tokenizer_source
+from distilpipe.llm.context import (
+    context_limit,
+    load_error,
+    token_counts,
+    token_ids,
+    tokenizer_source,
+)
 from distilpipe.llm.transformers_backend import TransformersBackend
 from distilpipe.llm.types import GenerateRequest, TooLong
 from distilpipe.params import ModelSpec, Params
@@ -127,3 +135,37 @@ def test_a_missing_model_folder_is_named_before_any_load(tmp_path: Path) -> None
         student = models.client("student")
         with pytest.raises(DistilpipeError, match="'models/tiny/nowhere': it is neither a folder"):
             student.generate([GenerateRequest(_chat("hi"))])
+
+
+@pytest.fixture
+def transformers_log() -> Iterator[list[logging.LogRecord]]:
+    """What transformers logs meanwhile (its logger does not propagate to caplog's root)."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("transformers")
+    logger.addHandler(handler)
+    yield records
+    logger.removeHandler(handler)
+
+
+def test_counting_a_text_over_the_tokenizers_maximum_logs_no_warning(
+    tiny_model_dir: Path, transformers_log: list[logging.LogRecord]
+) -> None:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    texts = ["What is 3 plus 3? " * 1000, "加 " * 50]
+    counts = token_counts(tokenizer, texts)
+    assert counts[0] > tokenizer.model_max_length
+    limit = context_limit(ModelSpec(model=str(tiny_model_dir)))
+    assert limit is not None
+    assert isinstance(limit.too_long([_chat(texts[0])], [1])[0], TooLong)
+    assert transformers_log == []
+    # the same counts as a plain call, which (once per tokenizer) says the text is too long
+    plain = tokenizer(texts, add_special_tokens=False)["input_ids"]
+    assert token_ids(tokenizer, texts) == [list(ids) for ids in plain]
+    assert counts == [len(ids) for ids in plain]
+    assert [r.getMessage()[:42] for r in transformers_log] == [
+        "Token indices sequence length is longer th"
+    ]

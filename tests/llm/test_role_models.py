@@ -53,6 +53,9 @@ def test_lazy_shared_and_one_at_a_time(tiny_model_dir: Path, tmp_path: Path) -> 
             _ask(judge, "What is 3 plus 3?")
             assert tb.loads == 2 and not sb.loaded
         assert not tb.loaded  # closed with the stage
+        # the calls are kept with the folders they were made by (here: two copies of one model)
+        assert tb.identity == sb.identity
+        assert cache.stats()["names"] == {tb.identity: sorted([str(tiny_model_dir), str(other)])}
 
         with RoleModels(params, cache) as models:  # everything cached: no model loads
             teacher = models.client("teacher")

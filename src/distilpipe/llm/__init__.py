@@ -169,6 +169,7 @@ class RoleModels:
             max_failure_rate=self.params.llm.max_failure_rate,
             defaults=Sampling(spec.max_new_tokens, spec.temperature, spec.top_p),
             limit=backend.context_limit,
+            model_name=spec.model,
         )
         self._clients[key] = client
         return client

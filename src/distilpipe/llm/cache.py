@@ -4,6 +4,11 @@ A call's key hashes everything that decides its answer (model identity, kind, me
 sampling parameters with the seed, prompt template hash); its value is the backend's JSON
 result. The database lives outside DVC outputs, so `dvc repro`, queued `dvc exp run`
 workspaces and a stage killed halfway all reuse what was already computed.
+
+An identity says nothing to a person (`local:0f92…`), so the cache also keeps the names each
+identity was called by (the folder, Hub id or API model as params give it), written with its
+calls; `stats` reports them. A cache written before names were kept has none: its
+identities are shown as they are.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from distilpipe.errors import DistilpipeError, InputError
-from distilpipe.params import ModelSpec
+from distilpipe.params import ModelSpec, Params
 
 KEY_VERSION = 1
 DB_NAME = "calls.sqlite"
@@ -46,6 +51,11 @@ CREATE TABLE IF NOT EXISTS calls (
     completion_tokens INT NOT NULL DEFAULT 0,
     created REAL NOT NULL,
     used REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS model_names (
+    identity TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (identity, name)
 );
 CREATE TABLE IF NOT EXISTS file_digests (
     path TEXT PRIMARY KEY,
@@ -209,6 +219,26 @@ def spec_identity(spec: ModelSpec, cache_dir: str | Path | None = None) -> str:
     return model_identity(spec.model, spec.revision, spec.backend, cache_dir=cache_dir)
 
 
+def role_identities(
+    params: Params, cache_dir: str | Path | None = None
+) -> dict[str, list[tuple[str, str]]]:
+    """{identity: [(role, model), ...]} of every model `params` name, in params order: the
+    roles in `models` (teacher, student, judge, classifier, self_distiller) and each entry of
+    `evaluate.models` as "evaluate:<name>"; `model` is the folder, Hub id or API model as
+    params give it. A model whose identity cannot be computed (an empty folder) is left out.
+    """
+    named = [*params.models.items()]
+    named += [(f"evaluate:{name}", spec) for name, spec in params.evaluate.models.items()]
+    out: dict[str, list[tuple[str, str]]] = {}
+    for role, spec in named:
+        try:
+            identity = spec_identity(spec, cache_dir)
+        except (InputError, OSError):
+            continue
+        out.setdefault(identity, []).append((role, spec.model))
+    return out
+
+
 class CacheError(DistilpipeError):
     """The cache's database could not be written (a full disk, say); what was committed
     before stays as it was."""
@@ -298,10 +328,15 @@ class CallCache:
                     conn.execute(f"UPDATE calls SET used = ? WHERE key IN ({marks})", [now, *chunk])
         return found
 
-    def put_many(self, items: Mapping[str, tuple[str, str, dict[str, Any]]]) -> None:
+    def put_many(
+        self,
+        items: Mapping[str, tuple[str, str, dict[str, Any]]],
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         """Store {key: (kind, model identity, value)} in one transaction. Values are JSON
         dicts; their "prompt_tokens"/"completion_tokens" (default 0) are kept as columns for
-        stats. A key already present keeps its first value."""
+        stats. A key already present keeps its first value. `names` ({model identity: the
+        folder, Hub id or API model it was called by}) is kept with the calls, for `stats`."""
         now = self._clock()
         rows = [
             (
@@ -323,6 +358,10 @@ class CallCache:
                 "INSERT OR IGNORE INTO calls (key, kind, model, value, prompt_tokens,"
                 " completion_tokens, created, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO model_names (identity, name) VALUES (?, ?)",
+                sorted((names or {}).items()),
             )
 
     def get_file_digest(self, path: str, size: int, mtime_ns: int) -> str | None:
@@ -374,7 +413,9 @@ class CallCache:
     def stats(self) -> dict[str, Any]:
         """Summary of the cache: {"path", "rows", "bytes" (db + WAL + shm files),
         "prompt_tokens", "completion_tokens", "per_kind": {kind: rows},
-        "per_model": {model: rows}, "oldest", "newest" (created, epoch seconds or None)}."""
+        "per_model": {model: rows}, "names": {model: [the names it was called by]} (only
+        models with rows and a name known), "oldest", "newest" (created, epoch seconds or
+        None)}."""
         with self._lock:
             conn = self._db
             rows, prompt, completion, oldest, newest = conn.execute(
@@ -387,6 +428,12 @@ class CallCache:
             per_model = dict(
                 conn.execute("SELECT model, COUNT(*) FROM calls GROUP BY model ORDER BY model")
             )
+            names: dict[str, list[str]] = {}
+            for identity, name in conn.execute(
+                "SELECT identity, name FROM model_names ORDER BY identity, name"
+            ):
+                if identity in per_model:
+                    names.setdefault(identity, []).append(name)
         size = 0
         for suffix in ("", "-wal", "-shm"):
             with suppress(FileNotFoundError):
@@ -399,6 +446,7 @@ class CallCache:
             "completion_tokens": completion,
             "per_kind": per_kind,
             "per_model": per_model,
+            "names": names,
             "oldest": oldest,
             "newest": newest,
         }
@@ -409,6 +457,9 @@ class CallCache:
         cutoff = self._clock() - older_than_s
         with self._write() as conn:
             removed = conn.execute("DELETE FROM calls WHERE used < ?", (cutoff,)).rowcount
+            conn.execute(
+                "DELETE FROM model_names WHERE identity NOT IN (SELECT DISTINCT model FROM calls)"
+            )
         with self._lock:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         return int(removed)

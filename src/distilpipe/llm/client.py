@@ -67,6 +67,8 @@ class LLMClient:
 
     `limit`, when given, returns the model's ContextLimit (or None); it is called only once
     a request misses the cache, so a fully cached run loads no tokenizer either.
+    `model_name` (the folder, Hub id or API model params name) is stored with the calls, so
+    `distilpipe cache stats` can say which model an identity is.
     """
 
     def __init__(
@@ -78,8 +80,10 @@ class LLMClient:
         max_failure_rate: float = 0.0,
         defaults: Sampling | None = None,
         limit: Callable[[], ContextLimit | None] | None = None,
+        model_name: str | None = None,
     ):
         self.backend = backend
+        self.model_name = model_name
         self.limit = limit
         self.cache = cache
         self.batch_size = batch_size
@@ -219,7 +223,8 @@ class LLMClient:
             fresh[key] = (kind, self.backend.identity, asdict(out))
             self.stats.prompt_tokens += out.prompt_tokens
             self.stats.completion_tokens += getattr(out, "completion_tokens", 0)
-        self.cache.put_many(fresh)
+        names = {self.backend.identity: self.model_name} if self.model_name else None
+        self.cache.put_many(fresh, names)
 
     def _note(self, seconds: float) -> str:
         s = self.stats

@@ -11,6 +11,11 @@ or Hub id, e.g. for an API model); else the model itself for the transformers an
 backends, and for the openai backend when `model` names a local folder. The context is
 `max_model_len` from params if given, else the model config's `max_position_embeddings`.
 An API model with neither has no token limit here; a stage's `max_chars` is its cheap limit.
+
+Texts are tokenized with `token_ids`/`token_counts`, never a bare `tokenizer(texts)`: counting
+a text longer than the tokenizer's `model_max_length` is the point here (such a row is then
+dropped or cut by its caller), so transformers' "Token indices sequence length is longer
+than the specified maximum sequence length" warning would only be noise in a stage's log.
 """
 
 from __future__ import annotations
@@ -22,6 +27,21 @@ from typing import Any
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.types import Message, TooLong
 from distilpipe.params import ModelSpec
+
+
+def token_ids(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
+    """Each text's token ids with a Hugging Face tokenizer, no special tokens added; ids of
+    any length, without the warning for texts over `model_max_length` (`verbose=False`:
+    its callers check lengths themselves). The ids are those `tokenizer(texts)` gives."""
+    if not texts:
+        return []
+    encoded = tokenizer(list(texts), add_special_tokens=False, verbose=False)
+    return [list(ids) for ids in encoded["input_ids"]]
+
+
+def token_counts(tokenizer: Any, texts: Sequence[str]) -> list[int]:
+    """How many tokens each text is (see `token_ids`), without the too-long warning."""
+    return [len(ids) for ids in token_ids(tokenizer, texts)]
 
 
 class ContextLimit:
@@ -39,7 +59,7 @@ class ContextLimit:
             )
             for messages in prompts
         ]
-        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+        return token_counts(self.tokenizer, texts)
 
     def too_long(
         self, prompts: Sequence[Sequence[Message]], new_tokens: Sequence[int]

@@ -16,7 +16,7 @@ from typing import Any
 
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.cache import spec_identity
-from distilpipe.llm.context import load_error
+from distilpipe.llm.context import load_error, token_ids
 from distilpipe.llm.types import (
     ChoiceProbs,
     ChoiceRequest,
@@ -63,12 +63,14 @@ class TransformersBackend:
         self, requests: Sequence[GenerateRequest | ChoiceRequest | LabelRequest]
     ) -> list[list[int]]:
         texts = [
-            self.tokenizer.apply_chat_template(
-                list(r.messages), add_generation_prompt=True, tokenize=False
+            str(
+                self.tokenizer.apply_chat_template(
+                    list(r.messages), add_generation_prompt=True, tokenize=False
+                )
             )
             for r in requests
         ]
-        return list(self.tokenizer(texts, add_special_tokens=False)["input_ids"])
+        return token_ids(self.tokenizer, texts)  # over the context: `_overflow` fails the row
 
     def _pad(self, prompts: list[list[int]]) -> Any:
         """Left-padded input_ids and attention_mask on the model's device."""
