@@ -26,8 +26,8 @@ class _Section(BaseModel):
 class HubDataset(_Section):
     """A `datasets` dataset: a Hub id, or a local folder written by `save_to_disk`."""
 
-    name: str
-    split: str = "train"
+    name: str = Field(description="Hub dataset id, or a folder written by `save_to_disk`")
+    split: str = Field("train", description="the split to read (with limit: its first rows)")
     revision: str | None = Field(None, description="commit sha or tag; pin it for reproducibility")
     config: str | None = Field(None, description="the dataset's configuration name, if any")
 
@@ -35,9 +35,12 @@ class HubDataset(_Section):
 class Source(_Section):
     """One input dataset. Local sources (`sources:`) give `path`; Hub ones (`hub_sources:`) `hf`."""
 
-    format: Literal["magpie", "openhermes", "mammoth2", "sharegpt", "messages"]
+    format: Literal["magpie", "openhermes", "mammoth2", "sharegpt", "messages"] = Field(
+        description="the records' layout: the public dataset's of that name, or generic "
+        "sharegpt/messages conversations"
+    )
     path: str | None = Field(None, description="a .jsonl/.json/.parquet file or a shard folder")
-    hf: HubDataset | None = None
+    hf: HubDataset | None = Field(None, description="the Hugging Face dataset (hub_sources)")
     limit: int | None = Field(None, gt=0, description="read at most this many records")
     role_map: dict[str, str] = Field(
         default_factory=dict, description="source role name -> system|user|assistant"
@@ -80,13 +83,19 @@ class Pool(_Section):
 class ModelSpec(_Section):
     """Who plays a role (teacher, student, judge): a backend, a model and sampling defaults."""
 
-    backend: Literal["transformers", "vllm", "openai"] = "transformers"
+    backend: Literal["transformers", "vllm", "openai"] = Field(
+        "transformers",
+        description="transformers or vllm: loaded in the stage's process; openai: an "
+        "OpenAI-compatible server at base_url",
+    )
     model: str = Field(description="local folder, Hub id, or the API's model name")
     revision: str | None = Field(None, description="Hub revision or API model version")
     # sampling defaults
-    max_new_tokens: int = Field(256, gt=0)
-    temperature: float = Field(0.0, ge=0.0)
-    top_p: float = Field(1.0, gt=0.0, le=1.0)
+    max_new_tokens: int = Field(
+        256, gt=0, description="new tokens per answer at most, unless the stage sets its own"
+    )
+    temperature: float = Field(0.0, ge=0.0, description="sampling temperature; 0: greedy")
+    top_p: float = Field(1.0, gt=0.0, le=1.0, description="nucleus sampling: top-p mass")
     # transformers / vllm
     dtype: str = Field("auto", description="auto | float32 | bfloat16 | float16")
     device: str = Field("auto", description="transformers: auto | cpu | cuda | cuda:N")
@@ -120,8 +129,12 @@ class ModelSpec(_Section):
     max_concurrency_per_endpoint: int | None = Field(
         None, ge=1, description="requests in flight per endpoint; null: max_concurrency"
     )
-    timeout_s: float = Field(120.0, gt=0.0)
-    max_attempts: int = Field(6, ge=1)
+    timeout_s: float = Field(
+        120.0, gt=0.0, description="seconds one HTTP request may take (a timeout is retried)"
+    )
+    max_attempts: int = Field(
+        6, ge=1, description="tries per request, the first included, before the call fails"
+    )
     endpoint_eject_after: int = Field(
         3, ge=1, description="consecutive failures that take an endpoint out (2+ endpoints)"
     )
@@ -153,7 +166,12 @@ class LLM(_Section):
     cache_dir: str | None = Field(
         None, description="default: $DISTILPIPE_CACHE_DIR, else $XDG_CACHE_HOME/distilpipe"
     )
-    batch_size: int = Field(32, ge=1)
+    batch_size: int = Field(
+        32,
+        ge=1,
+        description="requests per backend batch, cut before the cache is read (a killed "
+        "stage resumes with the same batches)",
+    )
     max_failure_rate: float = Field(
         0.0, ge=0.0, le=1.0, description="fail the stage when more calls than this fail"
     )
@@ -163,8 +181,8 @@ class TinyModel(_Section):
     """The shape of one bootstrap Qwen2 model (head dimension 64) and its training."""
 
     hidden_size: int = Field(gt=0, description="num_heads * 64")
-    num_layers: int = Field(ge=1)
-    num_heads: int = Field(ge=1)
+    num_layers: int = Field(ge=1, description="decoder layers")
+    num_heads: int = Field(ge=1, description="attention heads")
     num_key_value_heads: int | None = Field(
         None, ge=1, description="grouped-query attention; null: num_heads"
     )
@@ -214,22 +232,28 @@ class Bootstrap(_Section):
 
     world: str = Field("data/world", description="the tiny world's folder (facts, skills, ...)")
     vocab_size: int = Field(6000, ge=259, description="BPE vocabulary, special tokens included")
-    seed: int = 0
+    seed: int = Field(0, description="seeds the corpora, the initial weights and the batches")
     tokens_per_batch: int = Field(
         6144, ge=64, description="padded tokens per step (conversations batched by length)"
     )
     teacher: TinyModel = Field(
         default_factory=lambda: TinyModel(
             hidden_size=256, num_layers=4, num_heads=4, intermediate_size=768, steps=3000
-        )
+        ),
+        description="the tiny teacher (models/tiny/teacher)",
     )
     student: TinyModel = Field(
         default_factory=lambda: TinyModel(
             hidden_size=128, num_layers=3, num_heads=2, intermediate_size=384, steps=1500
-        )
+        ),
+        description="the tiny student (models/tiny/student)",
     )
-    teacher_corpus: TeacherCorpus = Field(default_factory=TeacherCorpus)
-    student_corpus: StudentCorpus = Field(default_factory=StudentCorpus)
+    teacher_corpus: TeacherCorpus = Field(
+        default_factory=TeacherCorpus, description="the teacher's conversations, by kind"
+    )
+    student_corpus: StudentCorpus = Field(
+        default_factory=StudentCorpus, description="the student's conversations, by kind"
+    )
 
 
 class Judge(_Section):
@@ -307,8 +331,10 @@ class Sample(_Section):
     """A sample balanced by task type, instruction length and language."""
 
     n: int = Field(48, ge=1, description="rows in the sample (at most the input's)")
-    seed: int = 0
-    length: SampleLength = Field(default_factory=SampleLength)
+    seed: int = Field(0, description="seeds the weighted draw of rows")
+    length: SampleLength = Field(
+        default_factory=SampleLength, description="the target instruction lengths"
+    )
     lang_share: dict[str, float] = Field(
         default_factory=lambda: {"en": 0.5, "zh": 0.5},
         description="target share per language; a shortfall becomes a translate quota",
@@ -440,7 +466,7 @@ class LoRA(_Section):
 
     r: int = Field(16, ge=1, description="adapter rank")
     alpha: int = Field(32, ge=1, description="scaling: alpha / r")
-    dropout: float = Field(0.0, ge=0.0, lt=1.0)
+    dropout: float = Field(0.0, ge=0.0, lt=1.0, description="dropout on the adapters' input")
     target_modules: list[str] | str = Field(
         "all-linear", description="module names, or 'all-linear' (every linear layer but the head)"
     )
@@ -457,7 +483,7 @@ class _Train(_Section):
 
     model: str | None = Field(None, description="model folder or Hub id to start from")
     revision: str | None = Field(None, description="Hub revision of `model`")
-    epochs: float = Field(1.0, gt=0.0)
+    epochs: float = Field(1.0, gt=0.0, description="passes over the training rows")
     max_steps: int | None = Field(
         None, ge=1, description="stop after this many steps (overrides epochs)"
     )
@@ -469,10 +495,10 @@ class _Train(_Section):
     )
     grad_accum: int = Field(1, ge=1, description="gradient accumulation steps")
     max_length: int = Field(1024, ge=8, description="tokens per sequence (a packed row for SFT)")
-    weight_decay: float = Field(0.0, ge=0.0)
-    max_grad_norm: float = Field(1.0, gt=0.0)
+    weight_decay: float = Field(0.0, ge=0.0, description="AdamW weight decay")
+    max_grad_norm: float = Field(1.0, gt=0.0, description="gradients clipped to this norm")
     gradient_checkpointing: bool = Field(False, description="trade compute for memory")
-    seed: int = 0
+    seed: int = Field(0, description="seeds training and the data order (seed, data_seed)")
     precision: Literal["auto", "fp32", "bf16", "fp16"] = Field(
         "auto", description="auto: bf16 on a GPU that has it, else fp32 (always fp32 on CPU)"
     )
@@ -481,7 +507,7 @@ class _Train(_Section):
     )
     lora: LoRA | None = Field(None, description="null: full fine-tuning")
     eval_size: int = Field(16, ge=1, description="held-out rows (the last ones of the input)")
-    logging_steps: int = Field(1, ge=1)
+    logging_steps: int = Field(1, ge=1, description="log the loss every this many steps")
     save_steps: int = Field(50, ge=1, description="checkpoint every this many steps")
     checkpoint_dir: str = Field(
         "checkpoints", description="kept outside the stage's outputs; removed once a run completes"
@@ -538,17 +564,23 @@ class TrainDPO(_Train):
 class Launcher(_Section):
     """How the training stages run: in the stage's own process, or under `accelerate launch`."""
 
-    kind: Literal["python", "accelerate"] = "python"
+    kind: Literal["python", "accelerate"] = Field(
+        "python",
+        description="python: the stage's own process; accelerate: the stage re-runs "
+        "itself under `accelerate launch` with config",
+    )
     config: str | None = Field(
         None, description="an accelerate config file, e.g. configs/accelerate/ddp.yaml"
     )
     num_processes: int | None = Field(None, ge=1, description="all processes, all machines")
-    num_machines: int = Field(1, ge=1)
+    num_machines: int = Field(1, ge=1, description="machines, each running the stage")
     machine_rank: int = Field(
         0, ge=0, description="this machine's rank (env DISTILPIPE_MACHINE_RANK overrides)"
     )
     main_process_ip: str | None = Field(None, description="rank 0's address (multi-node)")
-    main_process_port: int | None = Field(None, ge=1, le=65535)
+    main_process_port: int | None = Field(
+        None, ge=1, le=65535, description="rank 0's port (multi-node); null: accelerate's"
+    )
 
     @model_validator(mode="after")
     def _needs(self) -> Launcher:
@@ -564,13 +596,15 @@ class Launcher(_Section):
 class Train(_Section):
     """What both training stages share."""
 
-    launcher: Launcher = Field(default_factory=Launcher)
+    launcher: Launcher = Field(
+        default_factory=Launcher, description="how train_sft and train_dpo are launched"
+    )
 
 
 class IFEvalSet(_Section):
     """IFEval in the evaluate stage: the project's prompt set, or a Hub set in its layout."""
 
-    enabled: bool = True
+    enabled: bool = Field(True, description="run it; `ifeval: false` is short for enabled: false")
     hub: str | None = Field(None, description="e.g. google/IFEval; null: the packaged set")
     limit: int | None = Field(None, gt=0, description="the first N prompts (quick runs)")
 
@@ -578,8 +612,10 @@ class IFEvalSet(_Section):
 class MTBenchSet(_Section):
     """MT-Bench in the evaluate stage: the packaged two-turn questions, judge-graded."""
 
-    enabled: bool = True
-    languages: list[Literal["en", "zh"]] = Field(["en", "zh"], min_length=1)
+    enabled: bool = Field(True, description="run it; `mt_bench: false` is short for enabled: false")
+    languages: list[Literal["en", "zh"]] = Field(
+        ["en", "zh"], min_length=1, description="the question sets asked, one per language"
+    )
     limit: int | None = Field(None, gt=0, description="the first N questions per language")
     rating: Literal["logprob", "generate"] = Field(
         "logprob",
@@ -592,7 +628,9 @@ class MTBenchSet(_Section):
 class AlpacaEvalSet(_Section):
     """AlpacaEval 2.0 in the evaluate stage: pairwise against the reference, LC win rate."""
 
-    enabled: bool = True
+    enabled: bool = Field(
+        True, description="run it; `alpaca_eval: false` is short for enabled: false"
+    )
     hub: str | None = Field(
         None, description="e.g. tatsu-lab/alpaca_eval; null: the packaged instructions"
     )
@@ -643,11 +681,15 @@ class Evaluate(_Section):
     max_new_tokens: int = Field(
         64, gt=0, description="every evaluated model answers greedily with this many new tokens"
     )
-    ifeval: IFEvalSet = Field(default_factory=IFEvalSet)
-    mt_bench: MTBenchSet = Field(default_factory=MTBenchSet)
-    alpaca_eval: AlpacaEvalSet = Field(default_factory=AlpacaEvalSet)
-    lm_eval: LMEval = Field(default_factory=LMEval)
-    intervals: Intervals = Field(default_factory=Intervals)
+    ifeval: IFEvalSet = Field(default_factory=IFEvalSet, description="IFEval; false: skipped")
+    mt_bench: MTBenchSet = Field(default_factory=MTBenchSet, description="MT-Bench; false: skipped")
+    alpaca_eval: AlpacaEvalSet = Field(
+        default_factory=AlpacaEvalSet, description="AlpacaEval 2.0; false: skipped"
+    )
+    lm_eval: LMEval = Field(default_factory=LMEval, description="lm-eval tasks")
+    intervals: Intervals = Field(
+        default_factory=Intervals, description="intervals on the differences from the base"
+    )
 
     @field_validator("models", mode="before")
     @classmethod
@@ -675,24 +717,36 @@ class Evaluate(_Section):
 
 
 class Params(_Section):
-    models: dict[str, ModelSpec] = Field(default_factory=dict)
-    llm: LLM = Field(default_factory=LLM)
-    sources: dict[str, Source] = Field(default_factory=dict)
-    hub_sources: dict[str, Source] = Field(default_factory=dict)
-    pool: Pool = Field(default_factory=Pool)
-    bootstrap: Bootstrap = Field(default_factory=Bootstrap)
-    judge: Judge = Field(default_factory=Judge)
-    classify: Classify = Field(default_factory=Classify)
-    sample: Sample = Field(default_factory=Sample)
-    translate: Translate = Field(default_factory=Translate)
-    expand: Expand = Field(default_factory=Expand)
-    multiturn: Multiturn = Field(default_factory=Multiturn)
-    rewrite: Rewrite = Field(default_factory=Rewrite)
-    self_distill: SelfDistill = Field(default_factory=SelfDistill)
-    train: Train = Field(default_factory=Train)
-    train_sft: TrainSFT = Field(default_factory=TrainSFT)
-    train_dpo: TrainDPO = Field(default_factory=TrainDPO)
-    evaluate: Evaluate = Field(default_factory=Evaluate)
+    """Every knob of the pipeline, one section per stage; a key left out takes its default."""
+
+    models: dict[str, ModelSpec] = Field(
+        default_factory=dict,
+        description="role -> the model playing it: teacher, student, judge, classifier, "
+        "self_distiller (unset: the student's spec)",
+    )
+    llm: LLM = Field(default_factory=LLM, description="shared by every stage that calls a model")
+    sources: dict[str, Source] = Field(
+        default_factory=dict, description="name -> local source, read by ingest@<name>"
+    )
+    hub_sources: dict[str, Source] = Field(
+        default_factory=dict, description="name -> Hub dataset, read by ingest_hub@<name>"
+    )
+    pool: Pool = Field(default_factory=Pool, description="the pool stage")
+    bootstrap: Bootstrap = Field(default_factory=Bootstrap, description="the bootstrap stage")
+    judge: Judge = Field(default_factory=Judge, description="the judge stage")
+    classify: Classify = Field(default_factory=Classify, description="the classify stage")
+    sample: Sample = Field(default_factory=Sample, description="the sample stage")
+    translate: Translate = Field(default_factory=Translate, description="the translate stage")
+    expand: Expand = Field(default_factory=Expand, description="the expand stage")
+    multiturn: Multiturn = Field(default_factory=Multiturn, description="the multiturn stage")
+    rewrite: Rewrite = Field(default_factory=Rewrite, description="the rewrite stage")
+    self_distill: SelfDistill = Field(
+        default_factory=SelfDistill, description="the self_distill stage"
+    )
+    train: Train = Field(default_factory=Train, description="shared by train_sft and train_dpo")
+    train_sft: TrainSFT = Field(default_factory=TrainSFT, description="the train_sft stage")
+    train_dpo: TrainDPO = Field(default_factory=TrainDPO, description="the train_dpo stage")
+    evaluate: Evaluate = Field(default_factory=Evaluate, description="the evaluate stage")
 
     @field_validator("models", mode="before")
     @classmethod
