@@ -1,6 +1,6 @@
 """The `vllm` backend: offline `vllm.LLM` on a GPU box (tensor and pipeline parallel, prefix
 caching). Data-parallel replicas run as several `vllm serve` behind the openai backend's
-endpoint pool instead (see the README's serving recipes).
+endpoint pool instead (see docs/how-to/scale-out.md).
 
 vLLM is an optional dependency (`pip install -e '.[gpu]'`); choosing this backend without it
 fails at start with one line saying how to install it. Sampling seeds are per request in
