@@ -5,7 +5,7 @@ import polars as pl
 
 from distilpipe import io, stage
 from distilpipe.errors import DistilpipeError
-from distilpipe.llm.context import load_error, token_counts, tokenizer_source
+from distilpipe.llm.context import role_tokenizer, token_counts
 from distilpipe.ops.classify import CLASSIFY_COLUMNS, instructions
 from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.ops.sample import sample_rows
@@ -20,26 +20,18 @@ def main() -> None:
     if p.length.unit == "chars":
         lengths = texts.str.len_chars()
     else:
-        from transformers import AutoTokenizer
-
         spec = params.models.get("student")
         if spec is None:
             raise DistilpipeError("params.yaml: sample.length.unit: tokens needs models.student")
         # the student's own tokenizer, found as the LLM layer finds it (an API model: only
         # through models.student.tokenizer)
-        source = tokenizer_source(spec)
-        if source is None:
+        tokenizer = role_tokenizer(spec)
+        if tokenizer is None:
             raise DistilpipeError(
                 f"params.yaml: sample.length.unit: tokens, but models.student ({spec.model!r}) "
                 "is an API model with no tokenizer: set models.student.tokenizer, or "
                 "sample.length.unit: chars"
             )
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(
-                source, revision=spec.revision if source == spec.model else None
-            )
-        except (OSError, ValueError) as exc:
-            raise DistilpipeError(load_error(source, "tokenizer", exc)) from None
         lengths = pl.Series("length", token_counts(tokenizer, texts.to_list()), dtype=pl.Int64)
     with stage.timed("sample", rows=lambda: rows.height):
         result = sample_rows(rows, lengths, p)

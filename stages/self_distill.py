@@ -5,9 +5,8 @@ student's own answers)."""
 from collections.abc import Callable
 
 from distilpipe import io, stage
-from distilpipe.errors import DistilpipeError
 from distilpipe.llm import RoleModels, open_cache
-from distilpipe.llm.context import load_error, token_counts, tokenizer_source
+from distilpipe.llm.context import role_tokenizer, token_counts
 from distilpipe.ops.classify import CLASSIFY_COLUMNS
 from distilpipe.ops.judge import JUDGE_COLUMNS
 from distilpipe.ops.rewrite import REWRITE_COLUMNS
@@ -20,18 +19,9 @@ def student_token_counter(params: Params) -> Callable[[list[str]], list[int]] | 
     """Token counts with the student's tokenizer, found as the LLM layer finds it; None for
     an API student with no `tokenizer` set (then the length plot is empty)."""
     spec = params.models.get("student")
-    source = tokenizer_source(spec) if spec is not None else None
-    if spec is None or source is None:
+    tokenizer = role_tokenizer(spec) if spec is not None else None
+    if tokenizer is None:
         return None
-    from transformers import AutoTokenizer
-
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(
-            source, revision=spec.revision if source == spec.model else None
-        )
-    except (OSError, ValueError) as exc:
-        raise DistilpipeError(load_error(source, "tokenizer", exc)) from None
-
     return lambda texts: token_counts(tokenizer, texts)
 
 

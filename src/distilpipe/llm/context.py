@@ -107,6 +107,23 @@ def tokenizer_source(spec: ModelSpec) -> str | None:
     return None
 
 
+def role_tokenizer(spec: ModelSpec) -> Any | None:
+    """The tokenizer of the model a role's spec names, from `tokenizer_source`, or None for
+    an API model with no `tokenizer`. Raises DistilpipeError with one line when it cannot be
+    loaded."""
+    source = tokenizer_source(spec)
+    if source is None:
+        return None
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(
+            source, revision=spec.revision if source == spec.model else None
+        )
+    except (OSError, ValueError) as exc:
+        raise DistilpipeError(load_error(source, "tokenizer", exc)) from None
+
+
 def context_limit(spec: ModelSpec) -> ContextLimit | None:
     """The ContextLimit of the model a role's spec names, or None when it has none known
     (an API model with no `tokenizer`, or no context length in params or config).
@@ -117,15 +134,12 @@ def context_limit(spec: ModelSpec) -> ContextLimit | None:
     source = tokenizer_source(spec)
     if source is None:
         return None
-    from transformers import AutoConfig, AutoTokenizer
-
-    revision = spec.revision if source == spec.model else None
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
-    except (OSError, ValueError) as exc:
-        raise DistilpipeError(load_error(source, "tokenizer", exc)) from None
+    tokenizer = role_tokenizer(spec)
     context = spec.max_model_len
     if context is None:
+        from transformers import AutoConfig
+
+        revision = spec.revision if source == spec.model else None
         try:
             config = AutoConfig.from_pretrained(source, revision=revision)
         except (OSError, ValueError):
