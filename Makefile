@@ -48,7 +48,7 @@ lint: $(STAMP)
 # Offline: no plugin fetches anything at build time. (The variable silences mkdocs-material's
 # end-of-life banner, printed on every build; the versions are pinned in pyproject's dev extra.)
 docs: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir build/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # The tiny world's sources, answer key and evaluation sets (committed; the same bytes each run).
 world: $(STAMP)
