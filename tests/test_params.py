@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,83 @@ def test_the_self_distiller_defaults_to_the_students_spec() -> None:
     own = {**student, "model": "Qwen/Qwen2-7B-Instruct"}
     params = Params.model_validate({"models": {"student": student, "self_distiller": own}})
     assert params.models["self_distiller"].model == "Qwen/Qwen2-7B-Instruct"
+
+
+TWO_SOURCES = (
+    "sources: {magpie: {format: magpie, path: a.jsonl}, "
+    "hermes: {format: openhermes, path: b.jsonl}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "judge: {teacher_answer: {magpie: source}}",
+            "judge.teacher_answer: say generate or source for ['hermes'] too",
+        ),
+        (
+            "judge: {teacher_answer: {magpie: source, hermes: generate, webinstruct: generate}}",
+            "judge.teacher_answer names no source ['webinstruct']",
+        ),
+        ("judge: {teacher_answer: {magpie: teacher, hermes: generate}}", "judge.teacher_answer"),
+    ],
+)
+def test_teacher_answer_per_source_names_every_source(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "params.yaml"
+    path.write_text(TWO_SOURCES + text)
+    with pytest.raises(ParamsError, match=re.escape(message)):
+        load_params(path)
+    path.write_text(TWO_SOURCES + "judge: {teacher_answer: {magpie: source, hermes: generate}}")
+    judge = load_params(path).judge
+    assert (judge.teacher_answer_of("magpie"), judge.teacher_answer_of("hermes")) == (
+        "source",
+        "generate",
+    )
+
+
+JUDGE_16 = (
+    "models: {judge: {model: m, max_new_tokens: 16}, classifier: {model: m, max_new_tokens: 16}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "evaluate: {mt_bench: {rating: generate}}",
+            "evaluate.mt_bench.rating: generate parses a reply written after the model's "
+            "reasoning, but models.judge.max_new_tokens is 16: give it at least 512",
+        ),
+        (
+            "evaluate: {mt_bench: {rating: generate, judge_max_new_tokens: 256}}",
+            "evaluate.mt_bench.judge_max_new_tokens is 256: give it at least 512",
+        ),
+        ("judge: {scoring: generate}", "models.judge.max_new_tokens is 16: give it at least 128"),
+        (
+            "classify: {mode: generate}",
+            "models.classifier.max_new_tokens is 16: give it at least 64",
+        ),
+    ],
+)
+def test_a_budget_that_cannot_hold_the_parsed_reply_fails_in_one_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "params.yaml"
+    path.write_text(JUDGE_16 + text)
+    with pytest.raises(ParamsError, match=re.escape(message)) as raised:
+        load_params(path)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_budget_that_holds_the_reply_loads(tmp_path: Path) -> None:
+    """logprob modes read no reply, and a per-use budget is enough on its own."""
+    path = tmp_path / "params.yaml"
+    path.write_text(JUDGE_16 + "evaluate: {mt_bench: {rating: logprob}}")
+    load_params(path)
+    path.write_text(
+        JUDGE_16 + "evaluate: {mt_bench: {rating: generate, judge_max_new_tokens: 2048}}"
+    )
+    assert load_params(path).evaluate.mt_bench.judge_max_new_tokens == 2048

@@ -18,6 +18,12 @@ from pydantic import (
 from distilpipe.errors import ParamsError
 from distilpipe.taxonomy import default_shares, type_ids
 
+# The fewest new tokens a role needs for a reply format a stage parses (Params checks them
+# at load): the judge stage's rationale of at most three sentences, then "Score: N"; the
+# classifier's one sentence, then "Task: NN"; MT-Bench's explanation, then "Rating: [[N]]"
+# (FastChat gives its judge 2,048; GPT-4's MT-Bench judgements run to a few hundred tokens).
+MIN_NEW_TOKENS = {"judge": 128, "classify": 64, "mt_bench": 512}
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -103,6 +109,13 @@ class ModelSpec(_Section):
     pipeline_parallel_size: int = Field(
         1, ge=1, description="vllm: pipeline stages (e.g. across nodes); GPUs = tp * pp"
     )
+    replicas: int = Field(
+        1,
+        ge=1,
+        description="vllm: copies of the model on this machine, each on its own tp * pp "
+        "GPUs, each answering a share of every batch (data parallel; results in request "
+        "order); GPUs = replicas * tp * pp, e.g. 8 for a 1-GPU model on an 8-GPU box",
+    )
     gpu_memory_utilization: float = Field(0.9, gt=0.0, le=1.0, description="vllm")
     max_model_len: int | None = Field(
         None,
@@ -152,6 +165,10 @@ class ModelSpec(_Section):
                 raise ValueError(f"base_url must start with http:// or https://: {url!r}")
         if len(set(self.base_urls())) != len(self.base_urls()):
             raise ValueError("base_url lists the same endpoint twice")
+        if self.replicas > 1 and self.backend != "vllm":
+            raise ValueError(
+                "replicas is for the vllm backend; for openai, list the replicas' base_url"
+            )
         return self
 
     def base_urls(self) -> list[str]:
@@ -262,8 +279,13 @@ class Judge(_Section):
     scoring: Literal["logprob", "generate"] = Field(
         "logprob", description="expected digit under the judge's next token, or 'Score: N'"
     )
-    teacher_answer: Literal["generate", "source"] = Field(
-        "generate", description="the teacher writes it, or take the source's first answer"
+    teacher_answer: Literal["generate", "source"] | dict[str, Literal["generate", "source"]] = (
+        Field(
+            "generate",
+            description="the teacher writes it, or take the source's first answer; or per "
+            "source, {source name: generate | source} naming every source (only a source "
+            "whose answers are the teacher's own should say source)",
+        )
     )
     max_chars: int | None = Field(
         4000,
@@ -287,6 +309,12 @@ class Judge(_Section):
         if (self.min_mfd is None) == (self.keep_fraction is None):
             raise ValueError("set exactly one of min_mfd and keep_fraction (the other null)")
         return self
+
+    def teacher_answer_of(self, source: str) -> Literal["generate", "source"]:
+        """Where the teacher's answer to a row of `source` comes from."""
+        if isinstance(self.teacher_answer, str):
+            return self.teacher_answer
+        return self.teacher_answer[source]
 
 
 class Classify(_Section):
@@ -602,9 +630,15 @@ class Train(_Section):
 
 
 class IFEvalSet(_Section):
-    """IFEval in the evaluate stage: the project's prompt set, or a Hub set in its layout."""
+    """IFEval in the evaluate stage: a packaged prompt set, or a Hub set in its layout."""
 
     enabled: bool = Field(True, description="run it; `ifeval: false` is short for enabled: false")
+    set: Literal["tiny-world", "public"] = Field(
+        "tiny-world",
+        description="the packaged set asked when `hub` is null: tiny-world, the project's own "
+        "120 prompts (English and Chinese, the tiny world's constraint types); public, IFEval's "
+        "541 (google-research's input_data.jsonl, Apache-2.0, pinned in the package)",
+    )
     hub: str | None = Field(None, description="e.g. google/IFEval; null: the packaged set")
     limit: int | None = Field(None, gt=0, description="the first N prompts (quick runs)")
 
@@ -613,6 +647,14 @@ class MTBenchSet(_Section):
     """MT-Bench in the evaluate stage: the packaged two-turn questions, judge-graded."""
 
     enabled: bool = Field(True, description="run it; `mt_bench: false` is short for enabled: false")
+    set: Literal["tiny-world", "public"] = Field(
+        "tiny-world",
+        description="tiny-world: the project's own questions in English and Chinese, greedy "
+        "answers, the project's judge prompts; public: MT-Bench as published, FastChat's 80 "
+        "English questions, GPT-4 reference answers and judge prompts (packaged, pinned), "
+        "every answer at FastChat's temperature per category; a zh in languages still asks "
+        "the project's Chinese questions, reported apart. public needs rating: generate",
+    )
     languages: list[Literal["en", "zh"]] = Field(
         ["en", "zh"], min_length=1, description="the question sets asked, one per language"
     )
@@ -623,6 +665,26 @@ class MTBenchSet(_Section):
         "(needs a backend with logprobs), or MT-Bench's explanation ending in a generated "
         "'Rating: [[N]]' parsed strictly (as published; unparsed turns counted)",
     )
+    judge_max_new_tokens: int | None = Field(
+        None,
+        gt=0,
+        description="new tokens for the judge's MT-Bench judgements (rating: generate); null: "
+        "the judge role's max_new_tokens. FastChat gives its judge 2048",
+    )
+
+    @model_validator(mode="after")
+    def _public_as_published(self) -> MTBenchSet:
+        # FastChat's prompts ask for an explanation before the rating: there is no
+        # rating-only form of them to read by probabilities
+        if self.enabled and self.set == "public":
+            if self.rating != "generate":
+                raise ValueError(
+                    "set: public grades with FastChat's prompts, an explanation then "
+                    "[[rating]]: set rating: generate"
+                )
+            if "en" not in self.languages:
+                raise ValueError("set: public is FastChat's English questions: add en to languages")
+        return self
 
 
 class AlpacaEvalSet(_Section):
@@ -768,6 +830,56 @@ class Params(_Section):
         both = set(self.sources) & set(self.hub_sources)
         if both:
             raise ValueError(f"names used in both sources and hub_sources: {sorted(both)}")
+        if isinstance(self.judge.teacher_answer, dict):
+            named, known = set(self.judge.teacher_answer), set(self.all_sources())
+            if named - known:
+                raise ValueError(
+                    f"judge.teacher_answer names no source {sorted(named - known)}: the "
+                    f"sources are {sorted(known)}"
+                )
+            if known - named:
+                raise ValueError(
+                    f"judge.teacher_answer: say generate or source for {sorted(known - named)} "
+                    "too (only a source whose answers are the teacher's own should say source)"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _budgets_hold_formats(self) -> Params:
+        """A role asked to write a reply a stage parses must have the new tokens to write it:
+        a judge cut off before its `Score: N` or `Rating: [[N]]` leaves every row unparsed."""
+        needs: list[tuple[str, str, int | None, int]] = []  # (where, role, budget, minimum)
+        if self.judge.scoring == "generate":
+            needs.append(("judge.scoring: generate", "judge", None, MIN_NEW_TOKENS["judge"]))
+        if self.classify.mode == "generate":
+            needs.append(
+                ("classify.mode: generate", "classifier", None, MIN_NEW_TOKENS["classify"])
+            )
+        bench = self.evaluate.mt_bench
+        if bench.enabled and bench.rating == "generate":
+            needs.append(
+                (
+                    "evaluate.mt_bench.rating: generate",
+                    self.evaluate.judge,
+                    bench.judge_max_new_tokens,
+                    MIN_NEW_TOKENS["mt_bench"],
+                )
+            )
+        for where, role, budget, minimum in needs:
+            spec = self.models.get(role)
+            if spec is None:
+                continue  # an unset role is its own error, when the stage asks for it
+            tokens = budget if budget is not None else spec.max_new_tokens
+            if tokens < minimum:
+                source = (
+                    "evaluate.mt_bench.judge_max_new_tokens"
+                    if budget is not None
+                    else f"models.{role}.max_new_tokens"
+                )
+                raise ValueError(
+                    f"{where} parses a reply written after the model's reasoning, but "
+                    f"{source} is {tokens}: give it at least {minimum}"
+                )
         return self
 
     def all_sources(self) -> dict[str, Source]:

@@ -812,21 +812,24 @@ def test_the_hub_set_fails_with_one_clear_line_when_it_cannot_be_loaded(hub_offl
     assert message.startswith("cannot load IFEval prompts from Hub dataset 'google/IFEval")
 
 
-def test_score_detects_languages_in_one_batch_and_forgets_them(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import distilpipe.ops.langid as langid
-
-    calls: list[int] = []
-    real = langid.detect_languages
-
-    def counting(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(len(texts))
-        return real(texts, *args, **kwargs)
-
-    monkeypatch.setattr(langid, "detect_languages", counting)
+def test_languages_are_read_by_seeded_langdetect_over_the_whole_response() -> None:
+    """As the original: langdetect on the whole text (not a prefix), a text it cannot read
+    counts as followed; seeded, so the verdict is the same every time."""
     english = "The weather in the mountains is cold and windy during the winter months."
     chinese = "山里的天气在冬天的几个月里又冷又多风，出门要多穿衣服。"
+    french = "Le temps dans les montagnes est froid et venteux pendant les mois d'hiver. "
+    long_english_tail = french * 2 + " ".join([english] * 20)  # French for 150 characters
+    assert ifeval.detect_language(english) == "en"
+    assert ifeval.detect_language(chinese) == "zh"  # langdetect's zh-cn, read as zh
+    assert ifeval.detect_language(long_english_tail) == "en"  # the whole text decides
+    assert ifeval.detect_language("12345 !!!") is None
+    answers = set()
+    for _ in range(3):
+        ifeval.detect_language.cache_clear()
+        answers.add(ifeval.detect_language("Hello"))  # borderline: unseeded, it varies
+    assert len(answers) == 1
+    digits = build("language:response_language", {"language": "en"})
+    assert digits.check("12345 !!!")
     prompts = [
         IFEvalPrompt(1, "p1", ("language:response_language",), ({"language": "en"},)),
         IFEvalPrompt(2, "p2", ("language:response_language",), ({"language": "zh"},)),
@@ -834,6 +837,4 @@ def test_score_detects_languages_in_one_batch_and_forgets_them(
     ]
     scores = score(prompts, [english, english, english.lower()])
     assert scores.prompt_strict == pytest.approx(2 / 3)  # the second should be Chinese
-    assert len(calls) == 2  # one batch for strict, one for loose
-    assert ifeval._DETECTED == {}
     assert score(prompts[1:2], [chinese]).prompt_strict == 1.0

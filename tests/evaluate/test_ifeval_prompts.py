@@ -1,10 +1,18 @@
-"""The project's own IFEval prompt set, shipped as package data."""
+"""The IFEval prompt sets shipped as package data: the project's own, and the public 541."""
 
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
 
-from distilpipe.evaluate.ifeval import INSTRUCTIONS, PACKAGED_PROMPTS, build, load_prompts
+from distilpipe.evaluate.ifeval import (
+    INSTRUCTIONS,
+    PACKAGED_PROMPTS,
+    PUBLIC_PROMPTS,
+    build,
+    load_prompts,
+    load_public_prompts,
+)
 from distilpipe.evaluate.text import HAN_CHAR
 from distilpipe.world import World
 
@@ -42,3 +50,16 @@ def test_repeat_prompt_records_ask_to_repeat_text_that_opens_their_prompt() -> N
         for instruction, kwargs in zip(prompt.instruction_id_list, prompt.kwargs, strict=True):
             if instruction == "combination:repeat_prompt":
                 assert prompt.prompt.startswith(kwargs["prompt_to_repeat"])
+
+
+def test_the_public_set_is_ifevals_541_prompts_pinned_and_every_record_builds() -> None:
+    """google-research's input_data.jsonl, byte for byte as its SOURCE note pins it."""
+    source = (PUBLIC_PROMPTS.parent / "ifeval_public.SOURCE.md").read_text(encoding="utf-8")
+    digest = hashlib.sha256(PUBLIC_PROMPTS.read_bytes()).hexdigest()
+    assert f"`{digest}`" in source
+    assert "19638399cc9e03623c5b9087a1d6fa8813974ce9" in source
+    prompts = load_public_prompts()  # every record parses and builds; keys unique
+    assert len(prompts) == 541
+    used = Counter(i for p in prompts for i in p.instruction_id_list)
+    assert set(used) == set(INSTRUCTIONS)  # all 25 types
+    assert sum(used.values()) == 834

@@ -31,27 +31,44 @@ from distilpipe.prompts import PROMPTS_DIR, template_file
         ("**Rating: [[ 8 ]]**", 8),
         ("[[1]]", 1),
         ("Rating: [[6]]. To repeat, my rating is [[6]].", 6),
+        # as FastChat's one_score_pattern: a decimal rating
+        ("Rating: [[7.5]]", 7.5),
+        ("Rating: [[10.0]]", 10.0),
+        ("Rating: [[7.]]", 7.0),
+        # FastChat's one_score_pattern_backup: single brackets, only where no [[N]] is
+        ("Rating: [7]", 7),
+        ("Rating: [ 4.5 ]", 4.5),
+        # what is not a number in brackets is not a rating, and is passed over
+        ("I must answer in [[rating]] form: [[8]]", 8),
+        ('The format is "[[rating]]". Rating: [3]', 3),
+        ("Rating: [[7/10]]; on reflection [6]", 6),
+        # double brackets win over single ones, as FastChat tries them first
+        ("Point [2] is wrong. Rating: [[5]]", 5),
     ],
 )
-def test_ratings_that_parse(text: str, rating: int) -> None:
+def test_ratings_that_parse(text: str, rating: float) -> None:
     assert parse_rating(text) == rating
+    assert type(parse_rating(text)) is type(rating)  # 7 stays an int, 7.5 a float
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "Rating: 7",
-        "Rating: [7]",
         "评分：【【7】】",
         "Rating: [[0]]",
         "Rating: [[11]]",
-        "Rating: [[7.5]]",
+        "Rating: [[10.5]]",
+        "Rating: [0]",
         "Rating: [[7/10]]",
         "Rating: [[07]]",
+        "Rating: [07]",
         "Rating: [[seven]]",
         "Rating: [[７]]",
+        # FastChat takes the first match; two different ratings are a guess here
         'The format is "Rating: [[5]]". Rating: [[8]]',
-        "I must answer in [[rating]] form: [[8]]",
+        "As noted in [1], ... Rating: [7]",
+        "Rating: [[8]] (out of [[10]])",
         "",
         "   ",
     ],

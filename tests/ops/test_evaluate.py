@@ -101,7 +101,9 @@ PROMPTS = [
 
 
 def obedient(messages: Messages) -> str:
-    return "<<snow>>\nsoft white and quiet" if "snow" in messages[-1]["content"] else "wet, grey"
+    if "snow" in messages[-1]["content"]:
+        return "<<snow>>\nsoft white and quiet"
+    return "wet and grey, it falls on the quiet town all day long"  # langdetect: English
 
 
 def disobedient(messages: Messages) -> str:
@@ -344,6 +346,15 @@ def test_load_sets_applies_limits_and_switches() -> None:
     assert sets.ifeval is not None and len(sets.ifeval) == 5
     assert sets.mt_bench is not None and [lang for lang, _ in sets.mt_bench] == ["zh", "zh"]
     assert sets.alpaca_eval is None
+
+
+def test_the_public_ifeval_set_loads_offline_and_is_named() -> None:
+    sets = ev.load_sets(Evaluate.model_validate({"ifeval": {"set": "public"}}))
+    assert sets.ifeval is not None and len(sets.ifeval) == 541
+    assert sets.names["ifeval"] == ev.IFEVAL_PUBLIC
+    tiny = ev.load_sets(Evaluate())
+    assert tiny.ifeval is not None and len(tiny.ifeval) < 541
+    assert tiny.names["ifeval"] == ev.PACKAGED
 
 
 def test_lm_eval_is_skipped_with_one_line_when_not_installed(

@@ -16,8 +16,9 @@ What is kept from alpaca_eval's GLM (`metrics/glm_winrate.py`, `length_controlle
   separate intercept (`fit_intercept=False`);
 - preferences as soft labels: each instruction enters twice, as label 1 with weight p and
   as label 0 with weight 1 − p, so the fit minimises the log loss against p itself;
-- the solver: L1-penalised logistic regression with liblinear, C = 100, random_state 123
-  (alpaca_eval's settings for a fit without cross-validation);
+- the solver: L1-penalised logistic regression with liblinear, C = 100, random_state 123,
+  features in alpaca_eval's order (length first): alpaca_eval's fit when it is not
+  cross-validated (`n_splits=0`), and with it the same weights to the last digit;
 - the LC win rate: the mean predicted preference with the length difference set to 0,
   which with the terms above is `sigmoid(model weight)`.
 
@@ -26,11 +27,19 @@ What is left out, and why:
 - the instruction-difficulty term: alpaca_eval reads each instruction's difficulty from a
   table it fitted once over the leaderboard's many models on its 805 instructions; our
   prompt set has no such table, and fitting one needs many models judged on the same
-  instructions (one model and one reference are all a run has);
+  instructions (one model and one reference are all a run has). Where every instruction
+  is equally difficult the term cannot matter, and alpaca_eval's full formula gives the
+  same LC win rate;
 - the regularisation towards "gamed" baselines (verbose and concise variants of the
-  reference, downloaded from the Hub) and the cross-validated choice of C over them;
+  reference, annotated once and downloaded from the Hub);
+- the cross-validated choice of C: alpaca_eval picks it from ten values by 5-fold
+  cross-validation; here C is the 100 it uses without cross-validation (on synthetic
+  judgements of 400 instructions the two LC win rates differ by well under a point);
 - the sign convention: `delta_len` here is model minus reference (alpaca_eval takes
   reference minus model); only the sign of the fitted length weight changes.
+
+`tests/evaluate/test_alpaca_reference.py` runs alpaca_eval's own
+`get_length_controlled_winrate` (offline) against `win_rates` on synthetic judgements.
 
 The judging side: `judge_pair_prompt` renders the pairwise template (`alpaca_pairwise`,
 English or Chinese) with the model's output first or second; `parse_verdict` reads a generated
@@ -136,7 +145,9 @@ def standardised_length_difference(model: np.ndarray, reference: np.ndarray) -> 
 
 
 def _fit(p: np.ndarray, length_feature: np.ndarray) -> tuple[float, float]:
-    features = np.column_stack([np.ones_like(length_feature), length_feature])
+    # alpaca_eval's column order, length first: liblinear stops at a tolerance, and where it
+    # stops depends on the order it visits the weights in (0.001 points of LC otherwise).
+    features = np.column_stack([length_feature, np.ones_like(length_feature)])
     # Soft labels: every instruction once as a win weighted p, once as a loss weighted 1-p.
     x = np.vstack([features, features])
     y = np.concatenate([np.ones(len(p)), np.zeros(len(p))])
@@ -149,7 +160,7 @@ def _fit(p: np.ndarray, length_feature: np.ndarray) -> tuple[float, float]:
         C=C, l1_ratio=1.0, solver="liblinear", fit_intercept=False, random_state=RANDOM_STATE
     )
     model.fit(x[keep], y[keep], sample_weight=weight[keep])
-    model_weight, length_weight = (float(w) for w in model.coef_[0])
+    length_weight, model_weight = (float(w) for w in model.coef_[0])
     return model_weight, length_weight
 
 

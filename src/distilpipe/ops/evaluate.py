@@ -13,11 +13,17 @@ Per model, in this order (one model resident at a time, as `RoleModels` keeps it
   prompt- and instruction-level accuracy (percent) and per-type accuracy.
 - MT-Bench: turn 1, then turn 2 with the conversation so far (question 1, the model's own
   answer, question 2). A turn whose answer is missing is not asked (turn 2) or not graded.
+  With `mt_bench.set: public` every MT-Bench answer is sampled at FastChat's temperature
+  for its category (`mt_bench.answer_temperature`), seeded per item, so it stays
+  reproducible and cached by content; the tiny-world set is answered greedily.
 - AlpacaEval: the model's answer to each instruction.
 
 Then the reference role answers AlpacaEval's instructions, and the judge role grades:
 each MT-Bench turn with the single-answer prompt (reference-guided for math, reasoning and
-coding), `[[N]]` parsed strictly (`n_unparsed` counts the rest); each AlpacaEval pair twice
+coding; FastChat's own prompts, system and user, for the public set's questions), the
+rating parsed as FastChat parses it (`mt_bench.parse_rating`; `n_unparsed` counts the
+rest), headline figures over the set's own questions and each language's apart
+(`en/overall`, `zh/overall`, ...); each AlpacaEval pair twice
 with the positions swapped, read from the judge's probabilities of "1"/"2" or from a
 generated digit (`alpaca_eval.verdict`); a pair with an unreadable verdict is counted as
 `n_unparsed`, never judged on one position. Raw and length-controlled win rates follow.
@@ -37,7 +43,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -54,9 +60,10 @@ from distilpipe.llm.types import (
     LabelProbs,
     LabelRequest,
     Message,
+    Sampling,
     TooLong,
 )
-from distilpipe.params import Evaluate, Intervals, LMEval, ModelSpec
+from distilpipe.params import Evaluate, Intervals, LMEval, ModelSpec, MTBenchSet
 
 BENCHMARKS = ("ifeval", "mt_bench", "alpaca_eval")
 # lm-eval tasks that execute model-written code; they run only with allow_code_eval.
@@ -67,12 +74,14 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 # What the packaged sets are: the tiny world's (distilpipe.world_sets), in the public
 # benchmarks' formats but not the public benchmarks; every figure from them says so.
 PACKAGED = "tiny-world"
+IFEVAL_PUBLIC = "IFEval (541, google-research/google-research@1963839)"
 
 
 @dataclass(frozen=True)
 class EvalSets:
     """The items each benchmark asks, None for a benchmark switched off, and the name of the
-    set each comes from (`PACKAGED`, or the public set's Hub id)."""
+    set each comes from (`PACKAGED`, the public set's Hub id, or MT-Bench's
+    `mt_bench.set_label`)."""
 
     ifeval: list[ifeval.IFEvalPrompt] | None
     mt_bench: list[tuple[str, mt_bench.Question]] | None  # (language, question)
@@ -81,18 +90,24 @@ class EvalSets:
 
 
 def load_sets(p: Evaluate) -> EvalSets:
-    """The packaged sets (or the public ones, when `hub` is set), each cut to its `limit`.
-    A public set that cannot be loaded raises EvalDataError (one line)."""
+    """The packaged sets (or the public ones, when `hub` is set; IFEval's and MT-Bench's
+    public sets, packaged too, with `set: public`), each cut to its `limit` (MT-Bench's per
+    language). A public set that cannot be loaded raises EvalDataError (one line)."""
     prompts = None
     if p.ifeval.enabled:
-        prompts = ifeval.load_hub_prompts(p.ifeval.hub) if p.ifeval.hub else ifeval.load_prompts()
+        if p.ifeval.hub:
+            prompts = ifeval.load_hub_prompts(p.ifeval.hub)
+        elif p.ifeval.set == "public":
+            prompts = ifeval.load_public_prompts()
+        else:
+            prompts = ifeval.load_prompts()
         prompts = prompts[: p.ifeval.limit]
     questions = None
     if p.mt_bench.enabled:
         questions = [
             (str(lang), q)
             for lang in p.mt_bench.languages
-            for q in mt_bench.load_questions(mt_bench.question_file(lang))[: p.mt_bench.limit]
+            for q in mt_bench.set_questions(p.mt_bench.set, lang)[: p.mt_bench.limit]
         ]
     instructions = None
     if p.alpaca_eval.enabled:
@@ -102,8 +117,8 @@ def load_sets(p: Evaluate) -> EvalSets:
             else alpaca.load_instructions()
         )[: p.alpaca_eval.limit]
     names = {
-        "ifeval": p.ifeval.hub or PACKAGED,
-        "mt_bench": PACKAGED,
+        "ifeval": p.ifeval.hub or (IFEVAL_PUBLIC if p.ifeval.set == "public" else PACKAGED),
+        "mt_bench": mt_bench.set_label(p.mt_bench.set, p.mt_bench.languages),
         "alpaca_eval": p.alpaca_eval.hub or PACKAGED,
     }
     return EvalSets(prompts, questions, instructions, names)
@@ -111,7 +126,8 @@ def load_sets(p: Evaluate) -> EvalSets:
 
 def eval_spec(spec: ModelSpec, max_new_tokens: int) -> ModelSpec:
     """The spec a model is evaluated with: greedy, `max_new_tokens` new tokens, so every
-    model answers on the same footing whatever sampling its entry names."""
+    model answers on the same footing whatever sampling its entry names (MT-Bench's public
+    set then sets FastChat's temperature per question, the same for every model)."""
     return spec.model_copy(
         update={"temperature": 0.0, "top_p": 1.0, "max_new_tokens": max_new_tokens}
     )
@@ -165,7 +181,7 @@ def evaluate_models(
     client: Callable[[str], LLMClient],
     p: Evaluate,
 ) -> EvalResult:
-    """Evaluate every model in `models` (name -> client, greedy: see `eval_spec`) on the
+    """Evaluate every model in `models` (name -> client, see `eval_spec`) on the
     enabled benchmarks of `sets`. `client(role)` gives the reference's (`p.reference`,
     asked for only when AlpacaEval is on) and the judge's (`p.judge`, when MT-Bench or
     AlpacaEval is on) clients. Returns per-model figures, call counts and plot rows."""
@@ -174,7 +190,7 @@ def evaluate_models(
         if sets.ifeval is not None:
             answers[name]["ifeval"] = _ifeval_answers(model, sets.ifeval)
         if sets.mt_bench is not None:
-            answers[name]["mt_bench"] = _mt_bench_answers(model, sets.mt_bench)
+            answers[name]["mt_bench"] = _mt_bench_answers(model, sets.mt_bench, p.mt_bench.set)
         if sets.alpaca_eval is not None:
             answers[name]["alpaca_eval"] = _alpaca_answers(
                 model, sets.alpaca_eval, "evaluate/alpaca_eval/answer"
@@ -200,7 +216,7 @@ def evaluate_models(
         if sets.mt_bench is not None:
             figures[name]["mt_bench"], by_model["mt_bench"][name], items[name]["mt_bench"] = (
                 _mt_bench_figures(
-                    roles["judge"], p.mt_bench.rating, sets.mt_bench, answers[name]["mt_bench"]
+                    roles["judge"], p.mt_bench, sets.mt_bench, answers[name]["mt_bench"]
                 )
             )
         if sets.alpaca_eval is not None and reference is not None:
@@ -289,16 +305,20 @@ def _mt_item(lang: str, question: mt_bench.Question) -> str:
 
 
 def _mt_bench_answers(
-    model: LLMClient, questions: list[tuple[str, mt_bench.Question]]
+    model: LLMClient, questions: list[tuple[str, mt_bench.Question]], set_name: str
 ) -> tuple[_Answers, _Answers]:
     """Turn-1 answers, then turn-2 answers to the conversation so far."""
+
+    def sampling(lang: str, question: mt_bench.Question, step: str) -> Sampling:
+        chosen = model.sampling(row_seed(_mt_item(lang, question), step))
+        if set_name == "public":  # FastChat's temperature per category, seeded per item
+            return replace(chosen, temperature=mt_bench.answer_temperature(question.category))
+        return chosen
+
     first = _collect(
         model.generate(
             [
-                GenerateRequest(
-                    _user(q.turns[0]),
-                    model.sampling(row_seed(_mt_item(lang, q), "evaluate/mt_bench/turn_1")),
-                )
+                GenerateRequest(_user(q.turns[0]), sampling(lang, q, "evaluate/mt_bench/turn_1"))
                 for lang, q in questions
             ]
         ),
@@ -314,7 +334,7 @@ def _mt_bench_answers(
                         {"role": "assistant", "content": first.texts[i]},
                         {"role": "user", "content": questions[i][1].turns[1]},
                     ),
-                    model.sampling(row_seed(_mt_item(*questions[i]), "evaluate/mt_bench/turn_2")),
+                    sampling(*questions[i], "evaluate/mt_bench/turn_2"),
                 )
                 for i in asked
             ]
@@ -324,41 +344,72 @@ def _mt_bench_answers(
     return first, second
 
 
+def _mt_judge_request(
+    p: MTBenchSet,
+    lang: str,
+    question: mt_bench.Question,
+    so_far: tuple[str, ...],
+    turn: int,
+    public_prompts: Mapping[str, mt_bench.JudgeTemplate] | None,
+) -> tuple[tuple[Message, ...], str]:
+    """The judge's messages for one turn, and the template hash: FastChat's system and user
+    prompts for the public set's questions, the project's template (one user turn)
+    otherwise."""
+    if public_prompts is not None and mt_bench.is_public(p.set, lang):
+        system, user, digest = mt_bench.fastchat_judge_prompt(
+            question, so_far, turn, public_prompts
+        )
+        return ({"role": "system", "content": system}, {"role": "user", "content": user}), digest
+    text, digest = mt_bench.judge_prompt(
+        question, so_far, turn, lang, rating_only=p.rating == "logprob"
+    )
+    return _user(text), digest
+
+
 def _mt_bench_figures(
     judge: LLMClient,
-    rating: str,
+    p: MTBenchSet,
     questions: list[tuple[str, mt_bench.Question]],
     answers: tuple[_Answers, _Answers],
 ) -> tuple[dict[str, Any], dict[str, Any], dict[tuple[int, int], dict[str, float]]]:
-    """The judge's grade of every answered turn (`rating`: "logprob", the expectation over
-    its probabilities of the ten ratings, or "generate", parsed from its reply), summarised;
-    the mean rating per category; each graded turn's rating, by (question, turn)."""
+    """The judge's grade of every answered turn (`p.rating`: "logprob", the expectation over
+    its probabilities of the ten ratings, or "generate", parsed from its reply, in at most
+    `p.judge_max_new_tokens` new tokens where set), summarised; the mean rating per
+    category; each graded turn's rating, by (question, turn).
+
+    The headline figures (`overall`, `turn_1`, `turn_2`, `category/*`, `n_graded`,
+    `n_unparsed`) are over the set's own questions: with `tiny-world`, every language asked,
+    pooled; with `public`, FastChat's English questions alone (MT-Bench as published).
+    `<lang>/overall`, `<lang>/turn_1`, ... give each language apart."""
     first, second = answers
     todo: list[tuple[int, int]] = [(i, 1) for i in sorted(first.texts)]
     todo += [(i, 2) for i in sorted(second.texts)]
-    prompts = []
+    public_prompts = mt_bench.load_judge_prompts() if p.set == "public" else None
+    requests = []
     for i, turn in todo:
         lang, question = questions[i]
         so_far = (first.texts[i],) if turn == 1 else (first.texts[i], second.texts[i])
-        prompts.append(
-            mt_bench.judge_prompt(question, so_far, turn, lang, rating_only=rating == "logprob")
-        )
+        requests.append(_mt_judge_request(p, lang, question, so_far, turn, public_prompts))
     outs: list[Any]
-    if rating == "logprob":
+    if p.rating == "logprob":
         outs = judge.label_logprobs(
-            [LabelRequest(_user(text), mt_bench.RATING_LABELS, h) for text, h in prompts]
+            [LabelRequest(messages, mt_bench.RATING_LABELS, h) for messages, h in requests]
         )
     else:
-        seeds = [
-            row_seed(_mt_item(*questions[i]), f"evaluate/mt_bench/judge_{turn}") for i, turn in todo
+        samplings = [
+            judge.sampling(row_seed(_mt_item(*questions[i]), f"evaluate/mt_bench/judge_{turn}"))
+            for i, turn in todo
         ]
+        if p.judge_max_new_tokens is not None:
+            samplings = [replace(s, max_new_tokens=p.judge_max_new_tokens) for s in samplings]
         outs = judge.generate(
             [
-                GenerateRequest(_user(text), judge.sampling(seed), h)
-                for (text, h), seed in zip(prompts, seeds, strict=True)
+                GenerateRequest(messages, sampling, h)
+                for (messages, h), sampling in zip(requests, samplings, strict=True)
             ]
         )
-    grades: list[mt_bench.Grade] = []
+    headline: list[mt_bench.Grade] = []
+    by_lang: dict[str, list[mt_bench.Grade]] = {lang: [] for lang, _ in questions}
     ratings: dict[tuple[int, int], dict[str, float]] = {}
     judged = _Answers()
     for (i, turn), out in zip(todo, outs, strict=True):
@@ -367,16 +418,23 @@ def _mt_bench_figures(
         elif isinstance(out, Failure):
             judged.failed += 1
         else:
-            question = questions[i][1]
+            lang, question = questions[i]
             value = (
                 mt_bench.expected_rating(out.probs)
                 if isinstance(out, LabelProbs)
                 else mt_bench.parse_rating(out.text)
             )
-            grades.append(mt_bench.Grade(question.question_id, question.category, turn, value))
+            grade = mt_bench.Grade(question.question_id, question.category, turn, value)
+            in_headline = p.set != "public" or mt_bench.is_public(p.set, lang)
+            by_lang[lang].append(grade)
+            if in_headline:
+                headline.append(grade)
             if value is not None:
-                ratings[(i, turn)] = {"overall": value, f"turn_{turn}": value}
-    summary = rounded(mt_bench.summarise(grades))
+                ratings[(i, turn)] = {f"{lang}/overall": value, f"{lang}/turn_{turn}": value}
+                if in_headline:
+                    ratings[(i, turn)].update({"overall": value, f"turn_{turn}": value})
+    summary = rounded(mt_bench.summarise(headline))
+    languages = rounded(mt_bench.summarise_languages(by_lang))
     counts = {
         "too_long": first.too_long + second.too_long,
         "failed": first.failed + second.failed,
@@ -387,7 +445,7 @@ def _mt_bench_figures(
         for key, value in summary.items()
         if key.startswith("category/")
     }
-    return {**summary, **counts}, by_category, ratings
+    return {**summary, **languages, **counts}, by_category, ratings
 
 
 # --- AlpacaEval -----------------------------------------------------------------------------
@@ -493,7 +551,7 @@ def _alpaca_figures(
 # The figures whose difference from the base gets an interval, per benchmark.
 COMPARED = {
     "ifeval": ("prompt_loose", "prompt_strict"),
-    "mt_bench": ("overall", "turn_1"),
+    "mt_bench": ("overall", "turn_1", "en/overall", "zh/overall"),
     "alpaca_eval": ("lc_win_rate", "win_rate"),
 }
 
