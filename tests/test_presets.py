@@ -40,6 +40,12 @@ def test_every_preset_validates_against_the_params_schema(name: str, params_file
     assert params.train_sft.revision and params.train_sft.lr < 1e-4
     assert params.train.launcher.kind == "accelerate"
     assert "judge.keep_fraction" in applied.changed
+    # only Magpie-Qwen2-Pro's answers are the teacher's (Qwen2-72B-Instruct's) own
+    assert [params.judge.teacher_answer_of(s) for s in params.hub_sources] == [
+        "source",
+        "generate",
+        "generate",
+    ]
     # untouched sections and the file's comments survive
     assert params.bootstrap == load_params(ROOT / "params.yaml").bootstrap
     text = params_file.read_text()
@@ -84,6 +90,24 @@ def test_a_preset_that_breaks_params_is_refused(params_file: Path, tmp_path: Pat
         presets.apply("bad", params_file, folder, pin=False)
     assert params_file.read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["params.yaml", "presets"]
+
+
+def test_a_preset_with_the_old_judge_budget_is_refused_in_one_line(
+    params_file: Path, tmp_path: Path
+) -> None:
+    """MT-Bench as published has the judge explain before `Rating: [[N]]`: the presets' judge
+    (16 new tokens, enough for logprob grading) cannot, unless MT-Bench gives it its own."""
+    folder = tmp_path / "presets"
+    folder.mkdir()
+    text = (FOLDER / "distilqwen2-7b.yaml").read_text()
+    old = text.replace(", judge_max_new_tokens: 2048}", "}")
+    assert old != text
+    (folder / "old.yaml").write_text(old)
+    with pytest.raises(presets.PresetError) as raised:
+        presets.apply("old", params_file, folder, pin=False)
+    lines = str(raised.value).splitlines()
+    assert len([line for line in lines if "evaluate.mt_bench.rating" in line]) == 1
+    assert "models.judge.max_new_tokens is 16: give it at least 512" in str(raised.value)
 
 
 def test_sections_merge_key_by_key_and_replaced_ones_keep_only_the_presets_keys() -> None:

@@ -19,6 +19,7 @@ import polars as pl
 import pytest
 
 from distilpipe.ops.judge import JUDGE_COLUMNS
+from distilpipe.params import MIN_NEW_TOKENS
 from distilpipe.schema import validate_rows
 from tests.e2e.conftest import Appended, append_jsonl, copy_of, params_of, run, set_params
 from tests.serving import transformers_serve
@@ -162,6 +163,8 @@ def test_openai_backend_against_transformers_serve_in_generate_mode(
                 ("judge", "teacher"),
             )
         }
+        # generate scoring needs room for the rationale before "Score: N" (params check it)
+        served["judge"]["max_new_tokens"] = MIN_NEW_TOKENS["judge"]
         judge = params_of(repo)["judge"]
         set_params(repo, models=served, judge={**judge, "scoring": "generate"})
         run(repo, "dvc", "repro", "judge")

@@ -276,6 +276,19 @@ def test_source_answer_replaces_the_teacher(cache: CallCache) -> None:
     assert result.metrics["student_beats_teacher"] == 0.5
 
 
+def test_teacher_answer_per_source(cache: CallCache) -> None:
+    """Only the source whose answers are the teacher's own gives them; the teacher writes
+    the rest, and only for those rows is it asked."""
+    own = _row("Sum 4 and 4.", answer="TEACHER says 8.")
+    other = {**_row("Sum 5 and 5.", answer="GPT-4 says 10."), "source": "openhermes"}
+    roles = Roles(cache)
+    p = Judge(teacher_answer={"magpie": "source", "openhermes": "generate"}, min_mfd=-1.0)
+    result = judge_rows(_rows(own, other), roles, p)
+    assert result.rows["teacher_response"].to_list() == ["TEACHER says 8.", "TEACHER 5"]
+    assert result.metrics["by_role"]["teacher"]["calls"] == 1
+    assert not any("Sum 4" in prompt for prompt in roles.backends["teacher"].prompts)
+
+
 def test_failed_calls_drop_their_row_and_skip_the_judge(cache: CallCache) -> None:
     rows = _rows(_row("Ask 1."), _row("Ask 2."), _row("Ask 3."))
     roles = Roles(cache, max_failure_rate=0.5, student=Scripted("student", fail_on="Ask 2"))

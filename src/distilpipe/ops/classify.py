@@ -142,7 +142,11 @@ def llm_seed_labels(
     ids: list[str],
     p: Classify,
 ) -> list[SeedLabel]:
-    """The classifier role's label for each seed row, in order."""
+    """The classifier role's label for each seed row, in order.
+
+    `mode: logprob` asks for every code's probability (`label_logprobs`), not for one
+    generated code: `task_conf` and expand's `min_type_conf` read the winner's share of the
+    codes' mass, which a constrained choice (vLLM's structured outputs) cannot give."""
     types = task_types()
     by_code = {t.code: t.id for t in types}
     rendered = [

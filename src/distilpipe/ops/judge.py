@@ -92,28 +92,31 @@ def judge_rows(
     """Answer, grade and filter `rows` (the row schema, `lang` set by pool).
 
     `client(role)` gives the LLM client of a role: "student", "teacher" (only asked for when
-    `p.teacher_answer` is "generate") and "judge". The roles run one after another: the
-    student, then the teacher, then the judge, so a judge on the teacher's model follows it
-    without a reload. With an answer `key` (instruction -> accepted final answers,
-    distilpipe.ops.answer_key), the metrics say how well the scores separate right answers
-    from wrong ones where the key knows the instruction.
+    `p.teacher_answer` has it write the answers of some row's source) and "judge". The roles
+    run one after another: the student, then the teacher, then the judge, so a judge on the
+    teacher's model follows it without a reload. With an answer `key` (instruction ->
+    accepted final answers, distilpipe.ops.answer_key), the metrics say how well the scores
+    separate right answers from wrong ones where the key knows the instruction.
     """
     conversations = rows["messages"].to_list()
     prompts = [first_turn(m) for m in conversations]
     source_answers = [_first_answer(m) for m in conversations]
     ids, langs = rows["id"].to_list(), rows["lang"].to_list()
-    chars = [sum(len(m["content"]) for m in prompt) for prompt in prompts]
-    if p.teacher_answer == "source":
-        chars = [n + len(a or "") for n, a in zip(chars, source_answers, strict=True)]
+    from_source = [p.teacher_answer_of(s) == "source" for s in rows["source"].to_list()]
+    chars = [
+        sum(len(m["content"]) for m in prompt) + (len(answer or "") if own else 0)
+        for prompt, answer, own in zip(prompts, source_answers, from_source, strict=True)
+    ]
     live = [i for i, n in enumerate(chars) if p.max_chars is None or n <= p.max_chars]
+    written = [i for i in live if not from_source[i]]  # the teacher writes these answers
 
-    generated = p.teacher_answer == "generate"
-    clients = {r: client(r) for r in ("student", "teacher", "judge") if generated or r != "teacher"}
+    roles = ("student", "teacher", "judge") if written else ("student", "judge")
+    clients = {r: client(r) for r in roles}
     answers = {"student": _answers(clients["student"], prompts, ids, live, "judge/student")}
-    if generated:
-        answers["teacher"] = _answers(clients["teacher"], prompts, ids, live, "judge/teacher")
-    else:
-        answers["teacher"] = {i: _Graded(source_answers[i], None, None) for i in live}
+    answers["teacher"] = {i: _Graded(source_answers[i], None, None) for i in live if from_source[i]}
+    if written:
+        answers["teacher"] |= _answers(clients["teacher"], prompts, ids, written, "judge/teacher")
+    answers["teacher"] = dict(sorted(answers["teacher"].items()))  # graded in row order
     judge = clients["judge"]
     graded = {
         role: _grade(judge, p.scoring, prompts, answers[role], langs, ids, role) for role in ROLES

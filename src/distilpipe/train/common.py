@@ -17,6 +17,7 @@ Promises:
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import resource
@@ -114,11 +115,61 @@ def _checkpointing(enabled: bool) -> dict[str, Any]:
     return {"gradient_checkpointing": enabled}
 
 
+# The package each flash attention implementation loads when it is installed (a CUDA build)
+FLASH_PACKAGES = {"flash_attention_2": "flash_attn", "flash_attention_3": "flash_attn_interface"}
+
+
+def attention_error(attn: str | None, cuda: bool | None = None) -> str | None:
+    """Why the attention implementation `attn` cannot train here, in one line, or None.
+
+    `flash_attention_2`/`_3` need a CUDA GPU, and either the flash-attn package or the
+    `kernels` package, through which transformers loads the same kernel from the Hub
+    (kernels-community/flash-attn2; downloaded once, then read from the Hugging Face cache).
+    A Hub kernel named outright (`kernels-community/flash-attn2`) needs `kernels`. Anything
+    else (sdpa, eager) is left to transformers. `cuda`: whether a GPU is visible (default:
+    ask torch)."""
+    if not attn:
+        return None
+    install = "pip install -e '.[train]'"
+    if "/" in attn:
+        if importlib.util.find_spec("kernels") is None:
+            return f"attn_implementation {attn} is a Hub kernel and needs kernels: {install}"
+        return None
+    if not attn.startswith("flash_attention_"):
+        return None
+    if not (torch.cuda.is_available() if cuda is None else cuda):
+        return f"attn_implementation {attn} needs a CUDA GPU; on a CPU use sdpa (or null)"
+    package = FLASH_PACKAGES.get(attn)
+    if package is not None and importlib.util.find_spec(package) is not None:
+        return None
+    if importlib.util.find_spec("kernels") is not None and _hub_fallback(attn):
+        return None
+    return (
+        f"attn_implementation {attn} needs the kernels package ({install}; transformers then "
+        "loads it from the Hub) or flash-attn (pip install flash-attn --no-build-isolation)"
+    )
+
+
+def _hub_fallback(attn: str) -> bool:
+    """Whether this transformers loads `attn` from the Hub through kernels when its package is
+    missing (transformers 5 does)."""
+    try:
+        from transformers.modeling_flash_attention_utils import FLASH_ATTN_KERNEL_FALLBACK
+    except ImportError:
+        return False
+    return attn in FLASH_ATTN_KERNEL_FALLBACK
+
+
 def model_init_kwargs(params: TrainSFT | Any, precision: str) -> dict[str, Any]:
+    """from_pretrained's keyword arguments for the trained model; an attention implementation
+    that cannot load here stops it in one line (see `attention_error`)."""
     kwargs: dict[str, Any] = {"dtype": model_dtype(precision)}
     if params.revision:
         kwargs["revision"] = params.revision
     if params.attn_implementation:
+        error = attention_error(params.attn_implementation)
+        if error is not None:
+            raise DistilpipeError(error)
         kwargs["attn_implementation"] = params.attn_implementation
     return kwargs
 
