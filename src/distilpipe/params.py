@@ -563,7 +563,12 @@ class TrainDPO(_Train):
 
     model: str | None = Field("models/student-sft", description="the SFT model folder")
     lr: float = Field(5.0e-7, gt=0.0, description="peak learning rate")
-    beta: float = Field(0.1, gt=0.0, description="strength of the pull towards the reference")
+    beta: float = Field(
+        0.5,
+        gt=0.0,
+        description="strength of the pull towards the reference (sigmoid_norm: on per-token "
+        "log-ratios; chosen from a sweep on the default run)",
+    )
     loss_type: list[str] = Field(
         default_factory=lambda: ["sigmoid_norm"],
         min_length=1,
