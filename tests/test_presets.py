@@ -39,6 +39,9 @@ def test_every_preset_validates_against_the_params_schema(name: str, params_file
     assert params.train_sft.precision == "bf16"
     assert params.train_sft.revision and params.train_sft.lr < 1e-4
     assert params.train.launcher.kind == "accelerate"
+    # the one evaluation set read from the Hub is pinned too; the others ship in the package
+    assert params.evaluate.alpaca_eval.revision == "dataset-tatsu-lab-alpaca_eval-sha"
+    assert (params.evaluate.ifeval.set, params.evaluate.mt_bench.set) == ("public", "public")
     assert "judge.keep_fraction" in applied.changed
     # only Magpie-Qwen2-Pro's answers are the teacher's (Qwen2-72B-Instruct's) own
     assert [params.judge.teacher_answer_of(s) for s in params.hub_sources] == [

@@ -645,6 +645,9 @@ class IFEvalSet(_Section):
         "541 (google-research's input_data.jsonl, Apache-2.0, pinned in the package)",
     )
     hub: str | None = Field(None, description="e.g. google/IFEval; null: the packaged set")
+    revision: str | None = Field(
+        None, description="the Hub dataset's commit sha (`preset apply` pins it); null: main"
+    )
     limit: int | None = Field(None, gt=0, description="the first N prompts (quick runs)")
 
 
@@ -700,6 +703,9 @@ class AlpacaEvalSet(_Section):
     )
     hub: str | None = Field(
         None, description="e.g. tatsu-lab/alpaca_eval; null: the packaged instructions"
+    )
+    revision: str | None = Field(
+        None, description="the Hub dataset's commit sha (`preset apply` pins it); null: main"
     )
     limit: int | None = Field(None, gt=0, description="the first N instructions (quick runs)")
     verdict: Literal["logprob", "generate"] = Field(

@@ -157,6 +157,13 @@ def _unpinned(document: Any, root: Path) -> Iterator[tuple[str, Any, str, str]]:
         if hf.get("name") and not hf.get("revision") and not (root / hf["name"]).exists():
             yield f"hub_sources.{name}.hf.revision", hf, "dataset", hf["name"]
     evaluate = document.get("evaluate") or {}
+    for bench in ("ifeval", "alpaca_eval"):
+        spec = evaluate.get(bench)
+        if not isinstance(spec, dict):
+            continue
+        hub = spec.get("hub")
+        if hub and not spec.get("revision") and not (root / hub).exists():
+            yield f"evaluate.{bench}.revision", spec, "dataset", hub
     specs = [("models", document.get("models")), ("evaluate.models", evaluate.get("models"))]
     for prefix, models in specs:
         for role in list(models or {}):

@@ -161,6 +161,14 @@ def test_the_public_set_fails_with_one_clear_line_when_it_cannot_be_loaded(
     )
 
 
+def test_a_pinned_public_set_is_read_at_its_commit(hub_offline: None) -> None:
+    with pytest.raises(EvalDataError) as info:
+        load_hub_instructions("tatsu-lab/alpaca_eval-not-cached-here", revision="abc123")
+    assert "hf://datasets/tatsu-lab/alpaca_eval-not-cached-here@abc123/alpaca_eval.json" in str(
+        info.value
+    )
+
+
 # --- judging a pair -------------------------------------------------------------------------
 
 

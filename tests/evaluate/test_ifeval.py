@@ -810,6 +810,8 @@ def test_the_hub_set_fails_with_one_clear_line_when_it_cannot_be_loaded(hub_offl
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith("cannot load IFEval prompts from Hub dataset 'google/IFEval")
+    with pytest.raises(EvalDataError, match="'google/IFEval-not-cached-here' at abc123"):
+        ifeval.load_hub_prompts("google/IFEval-not-cached-here", revision="abc123")
 
 
 def test_languages_are_read_by_seeded_langdetect_over_the_whole_response() -> None:

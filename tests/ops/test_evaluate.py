@@ -355,6 +355,9 @@ def test_the_public_ifeval_set_loads_offline_and_is_named() -> None:
     tiny = ev.load_sets(Evaluate())
     assert tiny.ifeval is not None and len(tiny.ifeval) < 541
     assert tiny.names["ifeval"] == ev.PACKAGED
+    assert (
+        ev._hub_name("tatsu-lab/alpaca_eval", "0123456789abcdef") == "tatsu-lab/alpaca_eval@0123456"
+    )
 
 
 def test_lm_eval_is_skipped_with_one_line_when_not_installed(

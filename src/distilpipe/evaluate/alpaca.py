@@ -209,14 +209,17 @@ def load_instructions(path: Path = PACKAGED_INSTRUCTIONS) -> list[AlpacaInstruct
 
 
 def load_hub_instructions(
-    repo: str = "tatsu-lab/alpaca_eval", path: str = "alpaca_eval.json"
+    repo: str = "tatsu-lab/alpaca_eval",
+    path: str = "alpaca_eval.json",
+    revision: str | None = None,
 ) -> list[AlpacaInstruction]:
     """The instructions of AlpacaEval's public set: the JSON file `path` of Hub dataset repo
     `repo`, read with `datasets`' json builder (the repo's loading script is one that
     `datasets` >= 4 no longer runs). EvalDataError (one line) when it cannot be loaded.
     The file sits at the repo's root (.../datasets/tatsu-lab/alpaca_eval/raw/main/
-    alpaca_eval.json); loading it could not be tried from this offline machine."""
-    url = f"hf://datasets/{repo}/{path}"
+    alpaca_eval.json); loading it could not be tried from this offline machine. `revision`
+    pins the repo's commit (`hf://datasets/<repo>@<revision>/<path>`)."""
+    url = f"hf://datasets/{repo}{'@' + revision if revision else ''}/{path}"
     records = hub_records("json", "train", "AlpacaEval instructions", data_files=url)
     return [_instruction(record, url, number) for number, record in enumerate(records, start=1)]
 

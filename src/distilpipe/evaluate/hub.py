@@ -29,21 +29,29 @@ class EvalDataError(DistilpipeError):
 
 
 def hub_records(
-    dataset: str, split: str, what: str, data_files: str | None = None
+    dataset: str,
+    split: str,
+    what: str,
+    data_files: str | None = None,
+    revision: str | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of Hub dataset `dataset` (split `split`) as dicts, through `datasets`; with
     `data_files`, `dataset` names a builder ("json", "parquet") that reads those files (an
     `hf://datasets/...` path reads one file of a Hub repo, which also works for repos whose
-    loading script `datasets` >= 4 no longer runs).
+    loading script `datasets` >= 4 no longer runs). `revision` pins the dataset's commit.
 
     Any failure to load raises EvalDataError with one line: `what` (e.g. "IFEval prompts"),
     where from, the split, and the first line of the cause. A stage prints it and stops.
     """
     source = f"{data_files} (via {dataset!r})" if data_files else f"Hub dataset {dataset!r}"
+    if revision and not data_files:
+        source += f" at {revision}"
     try:
         import datasets
 
-        rows = datasets.load_dataset(dataset, data_files=data_files, split=split)
+        rows = datasets.load_dataset(
+            dataset, data_files=data_files, split=split, revision=None if data_files else revision
+        )
         return [dict(row) for row in rows]
     except Exception as exc:  # offline, missing, gated: each says so in its first line
         reason = (str(exc).strip().splitlines() or [""])[0]

@@ -805,11 +805,14 @@ def load_public_prompts() -> list[IFEvalPrompt]:
     return load_prompts(PUBLIC_PROMPTS)
 
 
-def load_hub_prompts(dataset: str, split: str = "train") -> list[IFEvalPrompt]:
+def load_hub_prompts(
+    dataset: str, split: str = "train", revision: str | None = None
+) -> list[IFEvalPrompt]:
     """The prompts of a Hub dataset in IFEval's layout (e.g. `google/IFEval`), through
-    `datasets`. A failure to load (offline, unknown id) raises EvalDataError with one line
-    naming the dataset; a bad record raises InputError naming its row."""
-    records = hub_records(dataset, split, "IFEval prompts")
+    `datasets`, at commit `revision` where given. A failure to load (offline, unknown id)
+    raises EvalDataError with one line naming the dataset; a bad record raises InputError
+    naming its row."""
+    records = hub_records(dataset, split, "IFEval prompts", revision=revision)
     return [
         parse_record(record, f"hf:{dataset}", number)
         for number, record in enumerate(records, start=1)

@@ -96,7 +96,7 @@ def load_sets(p: Evaluate) -> EvalSets:
     prompts = None
     if p.ifeval.enabled:
         if p.ifeval.hub:
-            prompts = ifeval.load_hub_prompts(p.ifeval.hub)
+            prompts = ifeval.load_hub_prompts(p.ifeval.hub, revision=p.ifeval.revision)
         elif p.ifeval.set == "public":
             prompts = ifeval.load_public_prompts()
         else:
@@ -112,16 +112,24 @@ def load_sets(p: Evaluate) -> EvalSets:
     instructions = None
     if p.alpaca_eval.enabled:
         instructions = (
-            alpaca.load_hub_instructions(p.alpaca_eval.hub)
+            alpaca.load_hub_instructions(p.alpaca_eval.hub, revision=p.alpaca_eval.revision)
             if p.alpaca_eval.hub
             else alpaca.load_instructions()
         )[: p.alpaca_eval.limit]
     names = {
-        "ifeval": p.ifeval.hub or (IFEVAL_PUBLIC if p.ifeval.set == "public" else PACKAGED),
+        "ifeval": _hub_name(p.ifeval.hub, p.ifeval.revision)
+        or (IFEVAL_PUBLIC if p.ifeval.set == "public" else PACKAGED),
         "mt_bench": mt_bench.set_label(p.mt_bench.set, p.mt_bench.languages),
-        "alpaca_eval": p.alpaca_eval.hub or PACKAGED,
+        "alpaca_eval": _hub_name(p.alpaca_eval.hub, p.alpaca_eval.revision) or PACKAGED,
     }
     return EvalSets(prompts, questions, instructions, names)
+
+
+def _hub_name(hub: str | None, revision: str | None) -> str | None:
+    """A Hub set's name in the figures: its id, and the commit it was read at."""
+    if hub is None:
+        return None
+    return f"{hub}@{revision[:7]}" if revision else hub
 
 
 def eval_spec(spec: ModelSpec, max_new_tokens: int) -> ModelSpec:
