@@ -32,11 +32,9 @@ comma written as `,`), and that verdict must equal distilpipe's on the text as i
 Chinese fuzz must meet each of them, so none is named here without being exercised; on the
 English fuzz, all but the capital-word one leave the text as it is.
 
-One difference is not by design and not fixed yet (KNOWN_GAPS): words in scripts with
-combining marks (Devanagari, Bengali, Thai...) are cut at each mark by
-`distilpipe.evaluate.text.count_words`, where the original with nltk >= 3.10 keeps them
-whole; the words translation turns marks into spaces for the original, so the rest of the
-word count is still compared.
+Words in scripts with combining marks (Devanagari, Bengali, Thai...) are counted whole on
+both sides: nltk >= 3.10 compiles the original's `\\w+` with the `regex` engine, and so does
+`distilpipe.evaluate.text`.
 """
 
 from __future__ import annotations
@@ -47,7 +45,6 @@ import random
 import re
 import sys
 import types
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -206,10 +203,9 @@ def _spaced(value: str, chars: str) -> str:
 
 
 @functools.cache  # every setting of the type asks about the same variants
-def _words_as_re_cuts_them(value: str) -> str:
-    """Han characters set apart by spaces, and combining marks (KNOWN_GAPS) made spaces."""
-    spaced = _spaced(value, HAN)
-    return "".join(" " if unicodedata.category(c).startswith("M") else c for c in spaced)
+def _han_words_apart(value: str) -> str:
+    """Han characters set apart by spaces: each one a word, as distilpipe counts them."""
+    return _spaced(value, HAN)
 
 
 # What separates capital words here but not in nltk's tokenizer: any character but a word
@@ -278,7 +274,7 @@ DESIGNED: dict[str, Difference] = {
     ),
     "length_constraints:number_words": Difference(
         "a Chinese character is a word (the original's `\\w+` makes a clause one word)",
-        lambda v, _: _words_as_re_cuts_them(v),
+        lambda v, _: _han_words_apart(v),
     ),
     "change_case:capital_word_frequency": Difference(
         "Chinese characters and punctuation, apostrophes and symbols other than `-` `/` `.` "
@@ -297,15 +293,6 @@ DESIGNED: dict[str, Difference] = {
         "langdetect's zh-cn and zh-tw are `zh` (the original never matches `zh`)",
         lambda v, _: v,  # the original is asked for zh-cn and for zh-tw instead
     ),
-}
-
-
-# Not by design, and not fixed yet: `distilpipe.evaluate.text` counts words with Python's
-# `re`, where `\\w` stops at a combining mark (Devanagari's vowel signs: हैमबर्गर is three
-# words); nltk >= 3.10 compiles the original's `\\w+` with the `regex` engine, where a mark
-# belongs to its word (one). The words translation above makes marks spaces for the original.
-KNOWN_GAPS = {
-    "length_constraints:number_words": "combining marks cut words (text.count_words uses re)"
 }
 
 

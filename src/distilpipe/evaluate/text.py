@@ -3,8 +3,10 @@
 IFEval counts words with nltk's `\\w+` tokenizer and sentences with nltk's punkt model,
 whose data cannot be fetched here. These functions replace both and also read Chinese:
 
-- A word is a run of word characters (`\\w+`, as IFEval's tokenizer) that holds no Chinese
-  character, or one Chinese (Han) character on its own. Chinese is written without spaces,
+- A word is a run of word characters (`\\w+`, as IFEval's tokenizer: nltk compiles it with the
+  `regex` engine, whose `\\w` keeps a combining mark in its word, as Devanagari's vowel signs,
+  where Python's `re` cuts the word there) that holds no Chinese character, or one Chinese
+  (Han) character on its own. Chinese is written without spaces,
   so `\\w+` would count a whole clause as one word; a dictionary segmenter (jieba) needs a
   dictionary download and gives different counts between versions. Counting characters is
   also how Chinese states length: "不少于300字" means 300 characters. So "Hello world" is 2
@@ -22,11 +24,13 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 # Han ideographs: the CJK Unified Ideographs, Extension A, the compatibility block, and the
 # supplementary-plane extensions B onwards.
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAN_CHAR = re.compile(f"[{HAN}]")
-_WORD = re.compile(rf"[{HAN}]|[^\W{HAN}]+")
+_WORD = regex.compile(rf"[{HAN}]|[^\W{HAN}]+")  # regex's \w: letters, marks, digits, _
 
 _CLOSERS = r"\"'”’」』)）\]"
 _BOUNDARY = re.compile(rf"(?P<mark>[.!?]+|[。！？]+)[{_CLOSERS}]*")
