@@ -324,16 +324,21 @@ def test_stage_writes_models_metrics_and_plots_reproducibly(
     assert plot == []  # a point per 25 steps: these runs are shorter
 
 
-SHORT = 300  # steps: about 15 s on 2 cores
+SHORT = 150  # steps: about 7 s alone on 2 cores (the digit mass is past 0.99 after 100)
 
 
 @pytest.mark.slow
-def test_the_code_trains_a_teacher_that_answers_the_judge_on_a_short_budget() -> None:
+def test_the_code_trains_a_teacher_that_answers_the_judge_on_a_short_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The committed stand-ins took an hour to train; this is the same code on a short budget,
     on one of the teacher's jobs: trained only on the judge template for a few hundred steps,
     its next token after a held-out judge prompt is a grade, a digit 0-9, with nearly all its
     probability (the judge reads those ten probabilities). Telling right answers from wrong
     ones takes the full budget: the default run's tests check that on the committed teacher."""
+    # One thread: the session's default run trains in the background meanwhile
+    # (tests/conftest.py), and two threads each on two cores wait on each other.
+    monkeypatch.setattr("distilpipe.bootstrap.TRAIN_THREADS", 1)
     world = World(WORLD)
     only_judge = {name: 0 for name in TeacherCorpus.model_fields} | {"judge": 2000}
     corpus = teacher_corpus(world, TeacherCorpus(**only_judge), seed=0)
