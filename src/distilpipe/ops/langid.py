@@ -50,7 +50,9 @@ def _detector() -> LangDetector:
 
 
 @lru_cache(maxsize=1)
-def _langdetect_factory() -> Any:
+def langdetect_factory() -> Any:
+    """langdetect's detector factory, seeded: the pool's `langid: langdetect` and IFEval's
+    language checks draw the same samples per text from it."""
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
     factory = DetectorFactory()
@@ -167,7 +169,7 @@ def _best_fasttext(text: str) -> tuple[str, float]:
 def _best_langdetect(text: str) -> tuple[str, float]:
     from langdetect.lang_detect_exception import LangDetectException
 
-    detector = _langdetect_factory().create()
+    detector = langdetect_factory().create()
     detector.append(text)
     try:
         best = detector.get_probabilities()[0]
