@@ -5,6 +5,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from distilpipe.evaluate import ifeval
 from distilpipe.evaluate.ifeval import (
     INSTRUCTIONS,
     PACKAGED_PROMPTS,
@@ -58,6 +59,7 @@ def test_the_public_set_is_ifevals_541_prompts_pinned_and_every_record_builds() 
     digest = hashlib.sha256(PUBLIC_PROMPTS.read_bytes()).hexdigest()
     assert f"`{digest}`" in source
     assert "19638399cc9e03623c5b9087a1d6fa8813974ce9" in source
+    assert "541" in ifeval.PUBLIC_SET_NAME and "@1963839)" in ifeval.PUBLIC_SET_NAME
     prompts = load_public_prompts()  # every record parses and builds; keys unique
     assert len(prompts) == 541
     used = Counter(i for p in prompts for i in p.instruction_id_list)

@@ -351,7 +351,7 @@ def test_load_sets_applies_limits_and_switches() -> None:
 def test_the_public_ifeval_set_loads_offline_and_is_named() -> None:
     sets = ev.load_sets(Evaluate.model_validate({"ifeval": {"set": "public"}}))
     assert sets.ifeval is not None and len(sets.ifeval) == 541
-    assert sets.names["ifeval"] == ev.IFEVAL_PUBLIC
+    assert sets.names["ifeval"] == ifeval.PUBLIC_SET_NAME
     tiny = ev.load_sets(Evaluate())
     assert tiny.ifeval is not None and len(tiny.ifeval) < 541
     assert tiny.names["ifeval"] == ev.PACKAGED

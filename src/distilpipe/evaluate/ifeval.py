@@ -68,6 +68,8 @@ CONSTRAINED_RESPONSE_OPTIONS = ("My answer is yes.", "My answer is no.", "My ans
 PACKAGED_PROMPTS = Path(__file__).parent / "data" / "ifeval.jsonl"
 # IFEval's public 541 prompts, pinned (data/ifeval_public.SOURCE.md names repo and commit)
 PUBLIC_PROMPTS = Path(__file__).parent / "data" / "ifeval_public.jsonl"
+# the public set as the figures name it: its count and the commit its SOURCE note pins
+PUBLIC_SET_NAME = "IFEval (541, google-research/google-research@1963839)"
 
 
 class IFEvalError(DistilpipeError):
@@ -255,9 +257,9 @@ def detect_language(response: str) -> str | None:
     """
     from langdetect.lang_detect_exception import LangDetectException
 
-    from distilpipe.ops.langid import _langdetect_factory  # the project's seeded factory
+    from distilpipe.ops.langid import langdetect_factory
 
-    detector = _langdetect_factory().create()
+    detector = langdetect_factory().create()
     detector.append(response)
     try:
         language = str(detector.detect())

@@ -74,7 +74,6 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 # What the packaged sets are: the tiny world's (distilpipe.world_sets), in the public
 # benchmarks' formats but not the public benchmarks; every figure from them says so.
 PACKAGED = "tiny-world"
-IFEVAL_PUBLIC = "IFEval (541, google-research/google-research@1963839)"
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ def load_sets(p: Evaluate) -> EvalSets:
         )[: p.alpaca_eval.limit]
     names = {
         "ifeval": _hub_name(p.ifeval.hub, p.ifeval.revision)
-        or (IFEVAL_PUBLIC if p.ifeval.set == "public" else PACKAGED),
+        or (ifeval.PUBLIC_SET_NAME if p.ifeval.set == "public" else PACKAGED),
         "mt_bench": mt_bench.set_label(p.mt_bench.set, p.mt_bench.languages),
         "alpaca_eval": _hub_name(p.alpaca_eval.hub, p.alpaca_eval.revision) or PACKAGED,
     }
