@@ -27,6 +27,8 @@ from distilpipe.llm.types import (
     LabelProbs,
     LabelRequest,
     Sampling,
+    TokenLogprobs,
+    TokenLogprobsRequest,
     TooLong,
 )
 from distilpipe.params import ModelSpec, Params
@@ -112,6 +114,9 @@ class LazyBackend:
 
     def label_logprobs(self, requests: list[LabelRequest]) -> list[LabelProbs | Failure]:
         return self._loaded().label_logprobs(requests)
+
+    def token_logprobs(self, requests: list[TokenLogprobsRequest]) -> list[TokenLogprobs | Failure]:
+        return self._loaded().token_logprobs(requests)
 
     def close(self) -> None:
         if self._backend is not None:

@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from distilpipe.errors import DistilpipeError, InputError
+from distilpipe.llm.sidecar import FOLDER, LogprobShards
 from distilpipe.params import ModelSpec, Params
 
 KEY_VERSION = 1
@@ -86,9 +87,10 @@ def call_key(
 ) -> str:
     """The cache key of one call: hex SHA-256 of a canonical JSON encoding of its inputs.
 
-    `kind` is "generate", "choice_logprobs" or "label_logprobs"; `params` is
-    `Sampling.as_dict()` (seed included) for generate, {"choices": [...]} for choice_logprobs,
-    {"labels": [...]} for label_logprobs. Any change to a
+    `kind` is "generate", "choice_logprobs", "label_logprobs" or "token_logprobs"; `params`
+    is `Sampling.as_dict()` (seed included) for generate, {"choices": [...]} for
+    choice_logprobs, {"labels": [...]} for label_logprobs, {"top_k": k, "tokens": digest of
+    the ids and positions} for token_logprobs. Any change to a
     component changes the key; the order of dict keys does not.
     """
     encoded_messages: list[list[Any]] = []
@@ -252,13 +254,16 @@ class CallCache:
     so a process killed mid-run loses at most the batch it was writing. A key's first value
     wins: a later put of the same key is ignored, so results already used downstream never
     change under a re-run. One instance may be shared by threads. SQLite WAL needs a local
-    filesystem: put the cache dir on local disk, not NFS.
+    filesystem: put the cache dir on local disk, not NFS. `token_logprobs` calls keep their
+    arrays in Arrow shards beside the database (`shards`, see `sidecar.py`); their rows
+    hold pointers.
     """
 
     def __init__(self, cache_dir: str | Path, *, clock: Callable[[], float] = time.time):
         self.dir = Path(cache_dir).expanduser()
         self.dir.mkdir(parents=True, exist_ok=True)
         self.path = self.dir / DB_NAME
+        self.shards = LogprobShards(self.dir / FOLDER)
         self._clock = clock
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = sqlite3.connect(
@@ -411,7 +416,8 @@ class CallCache:
             return conn.total_changes - before
 
     def stats(self) -> dict[str, Any]:
-        """Summary of the cache: {"path", "rows", "bytes" (db + WAL + shm files),
+        """Summary of the cache: {"path", "rows", "bytes" (db + WAL + shm files
+        + token_logprobs shards),
         "prompt_tokens", "completion_tokens", "per_kind": {kind: rows},
         "per_model": {model: rows}, "names": {model: [the names it was called by]} (only
         models with rows and a name known), "oldest", "newest" (created, epoch seconds or
@@ -438,6 +444,7 @@ class CallCache:
         for suffix in ("", "-wal", "-shm"):
             with suppress(FileNotFoundError):
                 size += os.path.getsize(f"{self.path}{suffix}")
+        size += self.shards.bytes()
         return {
             "path": str(self.path),
             "rows": rows,
@@ -462,7 +469,17 @@ class CallCache:
             )
         with self._lock:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        self.shards.remove_unreferenced(self.referenced_shards(), now=self._clock())
         return int(removed)
+
+    def referenced_shards(self) -> set[str]:
+        """The names of the sidecar shards that `token_logprobs` rows point to."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT json_extract(value, '$.shard') FROM calls"
+                " WHERE kind = 'token_logprobs'"
+            )
+            return {str(name) for (name,) in rows if name is not None}
 
     def close(self) -> None:
         """Close the database connection; further calls raise. Safe to call twice."""

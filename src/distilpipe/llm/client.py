@@ -34,11 +34,13 @@ from distilpipe.llm.types import (
     LabelProbs,
     LabelRequest,
     Sampling,
+    TokenLogprobs,
+    TokenLogprobsRequest,
     TooLong,
 )
 from distilpipe.progress import Progress
 
-R = TypeVar("R", GenerateRequest, ChoiceRequest, LabelRequest)
+R = TypeVar("R", GenerateRequest, ChoiceRequest, LabelRequest, TokenLogprobsRequest)
 LOOKUP_WINDOW = 4096
 
 
@@ -134,6 +136,26 @@ class LLMClient:
             _labels_from,
         )
 
+    def token_logprobs(
+        self, requests: Sequence[TokenLogprobsRequest]
+    ) -> list[TokenLogprobs | Failure]:
+        """The top-k next-token log-probabilities at each request's positions, in order.
+
+        Keyed by the conversation, k and a digest of the token ids and positions (the ids
+        depend on the tokenizer and chat template that made them, not on the messages
+        alone). The arrays go to the cache's Arrow shards, the row keeps a pointer.
+        """
+        shards = self.cache.shards
+        return self._run(
+            list(requests),
+            "token_logprobs",
+            lambda r: {"top_k": r.top_k, "tokens": _ids_digest(r.token_ids, r.positions)},
+            lambda r: 0,  # nothing is generated: the sequence is all the context it takes
+            self.backend.token_logprobs,
+            lambda key, value: TokenLogprobs(**shards.read(key, value)),
+            shards.write,
+        )
+
     def _run(
         self,
         requests: list[R],
@@ -141,8 +163,11 @@ class LLMClient:
         params_of: Callable[[R], dict[str, Any]],
         new_tokens_of: Callable[[R], int],
         compute: Callable[[list[R]], Sequence[Any]],
-        decode: Callable[[dict[str, Any]], Any],
+        decode: Callable[[str, dict[str, Any]], Any],
+        stash: Callable[[dict[str, dict[str, Any]]], dict[str, dict[str, Any]]] | None = None,
     ) -> list[Any]:
+        """Cache-through `compute` of `requests`: `decode(key, value)` makes a result of a
+        cached value, `stash` (if given) turns fresh results into the values to cache."""
         keys = [
             call_key(self.backend.identity, kind, r.messages, params_of(r), r.template_hash)
             for r in requests
@@ -160,13 +185,14 @@ class LLMClient:
             cached = self.cache.get_many(order[w : w + window])
             self.stats.cache_hits += len(cached)
             for key, value in cached.items():
-                results[key] = decode(value)
+                results[key] = decode(key, value)
             for b in range(w, min(w + window, len(order)), self.batch_size):
                 batch = order[b : b + self.batch_size]
                 misses = [k for k in batch if k not in cached]
                 misses = self._fitting(misses, by_key, new_tokens_of, results)
                 if misses:
-                    self._compute(kind, [by_key[k] for k in misses], misses, compute, results)
+                    todo = [by_key[k] for k in misses]
+                    self._compute(kind, todo, misses, compute, results, stash, decode)
                     failures += [
                         r
                         for k in misses
@@ -211,18 +237,26 @@ class LLMClient:
         misses: list[str],
         compute: Callable[[list[R]], Sequence[Any]],
         results: dict[str, Any],
+        stash: Callable[[dict[str, dict[str, Any]]], dict[str, dict[str, Any]]] | None,
+        decode: Callable[[str, dict[str, Any]], Any],
     ) -> None:
-        """Compute a batch of misses and write the successes to the cache in one go."""
+        """Compute a batch of misses and write the successes to the cache in one go. What a
+        `stash` stores may be rounded (float16 log-probabilities), so the fresh results are
+        then read back from it: a cold run and a cached one see the same values."""
         self.stats.cache_misses += len(misses)
-        fresh = {}
+        values = {}
         for key, out in zip(misses, compute(requests), strict=True):
             results[key] = out
             if isinstance(out, Failure):
                 self.stats.failed += 1
                 continue
-            fresh[key] = (kind, self.backend.identity, asdict(out))
+            values[key] = asdict(out)
             self.stats.prompt_tokens += out.prompt_tokens
             self.stats.completion_tokens += getattr(out, "completion_tokens", 0)
+        if stash is not None:
+            values = stash(values)
+            results.update({key: decode(key, value) for key, value in values.items()})
+        fresh = {key: (kind, self.backend.identity, value) for key, value in values.items()}
         names = {self.backend.identity: self.model_name} if self.model_name else None
         self.cache.put_many(fresh, names)
 
@@ -243,17 +277,24 @@ class LLMClient:
             )
 
 
-def _length(request: GenerateRequest | ChoiceRequest | LabelRequest) -> int:
+def _length(
+    request: GenerateRequest | ChoiceRequest | LabelRequest | TokenLogprobsRequest,
+) -> int:
     return sum(len(m["content"]) for m in request.messages)
 
 
-def _generation_from(value: dict[str, Any]) -> Generation:
+def _ids_digest(token_ids: Sequence[int], positions: Sequence[int]) -> str:
+    text = ",".join(map(str, token_ids)) + "|" + ",".join(map(str, positions))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _generation_from(key: str, value: dict[str, Any]) -> Generation:
     return Generation(**value)
 
 
-def _choices_from(value: dict[str, Any]) -> ChoiceProbs:
+def _choices_from(key: str, value: dict[str, Any]) -> ChoiceProbs:
     return ChoiceProbs(**value)
 
 
-def _labels_from(value: dict[str, Any]) -> LabelProbs:
+def _labels_from(key: str, value: dict[str, Any]) -> LabelProbs:
     return LabelProbs(**value)

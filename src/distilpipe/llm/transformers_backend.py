@@ -26,6 +26,8 @@ from distilpipe.llm.types import (
     LabelProbs,
     LabelRequest,
     Sampling,
+    TokenLogprobs,
+    TokenLogprobsRequest,
 )
 from distilpipe.params import ModelSpec
 
@@ -206,6 +208,30 @@ class TransformersBackend:
                 for j in range(1, len(ids)):
                     totals[k] += float(logp[k, j - 1, ids[j]])
         return totals
+
+    def token_logprobs(self, requests: list[TokenLogprobsRequest]) -> list[TokenLogprobs | Failure]:
+        """The top-k next-token log-probabilities at each requested position, by teacher
+        forcing: one forward pass per sequence, log-softmax in fp32 over the full vocabulary,
+        then the k largest (ties broken by torch.topk, which is deterministic on CPU)."""
+        torch = self.torch
+        results: list[TokenLogprobs | Failure] = []
+        for request in requests:
+            failure = self._overflow(list(request.token_ids), 0)
+            if failure is not None:
+                results.append(failure)
+                continue
+            with torch.inference_mode():
+                ids = torch.tensor([request.token_ids], device=self.device)
+                logits = self.model(input_ids=ids, use_cache=False).logits[0]
+                before = torch.tensor([j - 1 for j in request.positions], device=self.device)
+                logp = torch.log_softmax(logits[before].float(), dim=-1)
+                top = torch.topk(logp, request.top_k, dim=-1)
+            results.append(
+                TokenLogprobs(
+                    top.indices.tolist(), top.values.tolist(), prompt_tokens=len(request.token_ids)
+                )
+            )
+        return results
 
 
 def label_token_ids(tokenizer: Any, labels: Sequence[str]) -> list[list[int]]:

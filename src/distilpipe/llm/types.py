@@ -56,6 +56,24 @@ class LabelRequest:
 
 
 @dataclass(frozen=True)
+class TokenLogprobsRequest:
+    """Token ids in; the model's top-k next-token log-probabilities at chosen positions out.
+
+    Teacher forcing over a sequence the caller has already tokenized (a training
+    conversation, as the student's tokenizer and chat template make it): for each position
+    j in `positions` (1 <= j < len(token_ids)), the top `top_k` of the model's distribution
+    over token j given tokens 0..j-1. `messages` are the conversation the ids were made from;
+    they name the call in the cache key, with a digest of the ids and positions.
+    """
+
+    messages: tuple[Message, ...]
+    token_ids: tuple[int, ...]
+    positions: tuple[int, ...]
+    top_k: int
+    template_hash: str = ""
+
+
+@dataclass(frozen=True)
 class Generation:
     text: str
     finish_reason: str  # "stop" | "length"
@@ -81,6 +99,16 @@ class LabelProbs:
 
 
 @dataclass(frozen=True)
+class TokenLogprobs:
+    """Per requested position, the top-k token ids (most likely first) and their natural-log
+    probabilities under the full distribution (not renormalised over the k)."""
+
+    top_ids: list[list[int]]
+    top_logprobs: list[list[float]]
+    prompt_tokens: int
+
+
+@dataclass(frozen=True)
 class Failure:
     """A call that failed after its retries; the row is recorded as failed with this reason."""
 
@@ -93,7 +121,7 @@ class TooLong(Failure):
     stage cannot process (dropped as `too_long`), not a failure of the stage."""
 
 
-Kind = Literal["generate", "choice_logprobs", "label_logprobs"]
+Kind = Literal["generate", "choice_logprobs", "label_logprobs", "token_logprobs"]
 
 
 class Backend(Protocol):
@@ -112,5 +140,9 @@ class Backend(Protocol):
     def choice_logprobs(self, requests: list[ChoiceRequest]) -> list[ChoiceProbs | Failure]: ...
 
     def label_logprobs(self, requests: list[LabelRequest]) -> list[LabelProbs | Failure]: ...
+
+    def token_logprobs(
+        self, requests: list[TokenLogprobsRequest]
+    ) -> list[TokenLogprobs | Failure]: ...
 
     def close(self) -> None: ...
