@@ -45,7 +45,10 @@ from distilpipe.llm.types import (
     LabelProbs,
     LabelRequest,
     Message,
+    TokenLogprobs,
+    TokenLogprobsRequest,
 )
+from distilpipe.llm.vllm_backend import top_k_logprobs
 from distilpipe.params import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,10 @@ ERROR_MESSAGE_CHARS = 200
 NO_PROMPT_LOGPROBS = (
     "{url} returned no prompt_logprobs: label scoring needs vLLM's OpenAI server "
     "(prompt_logprobs with continue_final_message); set classify.mode: generate for this server"
+)
+NO_TOKEN_LOGPROBS = (
+    "{url} returned no prompt_logprobs: token_logprobs (white-box distillation, train_sft.kd) "
+    "needs vLLM's OpenAI-compatible server; a hosted API gives no prompt log-probabilities"
 )
 
 
@@ -76,8 +83,8 @@ class _LabelScore:
     prompt_tokens: int
 
 
-R = TypeVar("R", GenerateRequest, ChoiceRequest, _LabelJob)
-T = TypeVar("T", Generation, ChoiceProbs, _LabelScore)
+R = TypeVar("R", GenerateRequest, ChoiceRequest, _LabelJob, TokenLogprobsRequest)
+T = TypeVar("T", Generation, ChoiceProbs, _LabelScore, TokenLogprobs)
 
 
 class _NoLogprobs(Exception):
@@ -89,7 +96,8 @@ class _NoPromptLogprobs(Exception):
 
 
 class OpenAIBackend:
-    """A Backend that calls `{base_url}/chat/completions` over HTTP.
+    """A Backend that calls `{base_url}/chat/completions` over HTTP (`/completions` for
+    token_logprobs, whose prompt is token ids).
 
     `cache_dir` holds the weight digests when `model` names a local folder. `backoff_base_s`,
     `backoff_cap_s` and `sleep` shape the waits between attempts (tests
@@ -250,6 +258,44 @@ class OpenAIBackend:
         logprob, n_label = scored
         return _LabelScore(logprob, len(prompt_logprobs) - n_label)
 
+    def token_logprobs(self, requests: list[TokenLogprobsRequest]) -> list[TokenLogprobs | Failure]:
+        """The top-k next-token logprobs at each requested position, by teacher forcing over
+        the request's own token ids, with vLLM's extension to the completions API: the ids are
+        the `prompt`, and `prompt_logprobs: k` returns, for every prompt token, the top k of
+        the distribution it was drawn from (read as `vllm_backend.top_k_logprobs` reads it).
+        One HTTP request per sequence. The server's `--max-logprobs` (default 20) caps k: a
+        larger one fails each request with the server's HTTP 400.
+
+        Raises DistilpipeError, one line, when the server sends no prompt_logprobs (hosted
+        APIs and `transformers serve` do not have them).
+        """
+        try:
+            return self._run(requests, self._token_logprobs_one)
+        except _NoPromptLogprobs:
+            raise DistilpipeError(NO_TOKEN_LOGPROBS.format(url=self.base_url)) from None
+
+    def _token_logprobs_one(
+        self, request: TokenLogprobsRequest, rng: random.Random
+    ) -> TokenLogprobs | Failure:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "prompt": list(request.token_ids),
+            "max_tokens": 1,
+            "temperature": 0.0,
+            "n": 1,
+            "prompt_logprobs": request.top_k,
+        }
+        data = self._post(body, rng, "/completions")
+        if isinstance(data, Failure):
+            return data
+        prompt_logprobs = data["choices"][0].get("prompt_logprobs")
+        if not isinstance(prompt_logprobs, list) or not prompt_logprobs:
+            raise _NoPromptLogprobs
+        try:
+            return top_k_logprobs(request, prompt_logprobs, _json_logprob_entry)
+        except (KeyError, TypeError, ValueError):
+            return self._failure(f"malformed prompt_logprobs: {_shorten(str(prompt_logprobs))}")
+
     def _run(
         self,
         requests: Sequence[R],
@@ -325,8 +371,11 @@ class OpenAIBackend:
                 probs[choice_name] += math.exp(logprob)
         return ChoiceProbs(probs, prompt_tokens)
 
-    def _post(self, body: dict[str, Any], rng: random.Random) -> dict[str, Any] | Failure:
-        """POST to chat/completions with retries: the decoded JSON object, or a Failure.
+    def _post(
+        self, body: dict[str, Any], rng: random.Random, path: str = "/chat/completions"
+    ) -> dict[str, Any] | Failure:
+        """POST to `path` (chat/completions, or completions) with retries: the decoded JSON
+        object, or a Failure.
 
         Each attempt goes to an endpoint of the pool; a retry goes at once to another
         endpoint in rotation if there is one the request has not failed on, else it waits
@@ -339,7 +388,7 @@ class OpenAIBackend:
             healthy = False  # whether the endpoint behaved, for its ejection count
             unreachable = False  # could not connect at all
             try:
-                response = endpoint.client.post("/chat/completions", json=body)
+                response = endpoint.client.post(path, json=body)
             except httpx2.TimeoutException as exc:
                 problem = "timeout"
                 unreachable = isinstance(exc, httpx2.ConnectTimeout)
@@ -424,7 +473,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 def _is_completion(data: Any) -> bool:
-    """Whether a 2xx body is a chat completion with a choice; anything else (an empty
+    """Whether a 2xx body is a (chat) completion with a choice; anything else (an empty
     `choices`, an `error` object sent with 200 by some proxies) is retried."""
     if not isinstance(data, dict):
         return False
@@ -483,6 +532,12 @@ def _trailing_label_logprob(entries: list[Any], label: str) -> tuple[float, int]
         if len(text) >= len(label):
             return (total, n) if text.endswith(label) else None
     return None
+
+
+def _json_logprob_entry(token: str, value: Any) -> tuple[int, float, int]:
+    """One item of a prompt_logprobs entry as JSON has it: token id (a string key) ->
+    {"logprob", "rank", "decoded_token"}."""
+    return int(token), float(value["logprob"]), int(value["rank"])
 
 
 def _error_message(response: httpx2.Response) -> str:

@@ -27,7 +27,7 @@ import math
 import multiprocessing
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,8 @@ from distilpipe.llm.types import (
     Generation,
     LabelProbs,
     LabelRequest,
+    TokenLogprobs,
+    TokenLogprobsRequest,
 )
 from distilpipe.params import ModelSpec
 
@@ -100,6 +102,9 @@ class VLLMBackend:
 
     def label_logprobs(self, requests: list[LabelRequest]) -> list[LabelProbs | Failure]:
         return self.engine.label_logprobs(requests)
+
+    def token_logprobs(self, requests: list[TokenLogprobsRequest]) -> list[TokenLogprobs | Failure]:
+        return self.engine.token_logprobs(requests)
 
     def close(self) -> None:
         self.engine.close()
@@ -241,6 +246,9 @@ class VLLMReplicas:
 
     def label_logprobs(self, requests: list[LabelRequest]) -> list[LabelProbs | Failure]:
         return self._scatter("label_logprobs", requests)
+
+    def token_logprobs(self, requests: list[TokenLogprobsRequest]) -> list[TokenLogprobs | Failure]:
+        return self._scatter("token_logprobs", requests)
 
     def close(self) -> None:
         """Ask each replica to shut its engine down and wait for it; one that does not end
@@ -447,6 +455,39 @@ class VLLMEngine:
             totals[i].append(sum(e[t].logprob for e, t in zip(entries, ids, strict=True)))
         return [failures.get(i, total) for i, total in enumerate(totals)]
 
+    def token_logprobs(self, requests: list[TokenLogprobsRequest]) -> list[TokenLogprobs | Failure]:
+        """The top-k next-token logprobs at each requested position, by teacher forcing over
+        the request's own token ids: vLLM's `prompt_logprobs=k` over the whole sequence, read
+        as `top_k_logprobs` reads it. Prompt logprobs come from the raw logits, so they are
+        the untempered distribution the transformers backend's log-softmax gives.
+
+        vLLM V1 never reads the prefix cache for a prompt_logprobs request (see
+        `label_logprobs`): every sequence costs a full prefill, however much it shares with
+        another. top_k is capped by the engine's `max_logprobs` (vLLM's default 20); a larger
+        one raises DistilpipeError before anything runs, where vLLM would reject every request.
+        """
+        cap = self.llm.llm_engine.model_config.max_logprobs  # -1: no cap
+        top_k = max((r.top_k for r in requests), default=0)
+        if 0 <= cap < top_k:
+            raise DistilpipeError(
+                f"vllm: token_logprobs asks for the top {top_k} logprobs, but the engine's "
+                f"max_logprobs is {cap} (vLLM's default; ModelSpec has no field to raise it): "
+                "lower top_k (train_sft.kd.top_k)"
+            )
+        params = {
+            k: self.vllm.SamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=k)
+            for k in {r.top_k for r in requests}
+        }
+        outputs = self._generate_tokens(
+            [list(r.token_ids) for r in requests], [params[r.top_k] for r in requests]
+        )
+        return [
+            out
+            if isinstance(out, Failure)
+            else top_k_logprobs(request, out.prompt_logprobs, _logprob_entry)
+            for request, out in zip(requests, outputs, strict=True)
+        ]
+
     def _generate_tokens(self, prompts: list[list[int]], params: list[Any]) -> list[Any]:
         """`llm.generate` over token-id prompts, each with its own SamplingParams: one
         RequestOutput, or a Failure, per prompt (a rejected batch runs again one prompt at a
@@ -519,3 +560,42 @@ def label_trie(labels: list[list[int]]) -> dict[tuple[int, ...], list[int]]:
             if token not in children:
                 children.append(token)
     return trie
+
+
+def top_k_logprobs(
+    request: TokenLogprobsRequest,
+    prompt_logprobs: Sequence[Any],
+    entry: Callable[[Any, Any], tuple[int, float, int]],
+) -> TokenLogprobs | Failure:
+    """`request`'s answer read from vLLM's prompt logprobs over its token ids.
+
+    vLLM sends None for position 0, then for each prompt token a mapping from token id to its
+    logprob and rank (1: the most likely): the top k, ranked 1..k, and the prompt token itself,
+    ranked 1 + the number of tokens more likely than it, however far down. `entry` reads one
+    item of that mapping as (token id, logprob, rank). At each requested position the answer
+    is the k entries of best rank, ties by token id (the prompt token ties a top-k entry only
+    where their logprobs are equal), so the prompt token is in it only where it is in the top
+    k. A Failure where the list does not cover the ids or a position has fewer than k entries.
+    """
+    k, n = request.top_k, len(request.token_ids)
+    if len(prompt_logprobs) != n:
+        return Failure(f"prompt logprobs cover {len(prompt_logprobs)} tokens of {n}")
+    top_ids, top_logprobs = [], []
+    for j in request.positions:
+        row = prompt_logprobs[j] if 0 < j < n else None
+        items = row.items() if isinstance(row, Mapping) else ()
+        ranked = sorted(
+            (rank, token, logprob)
+            for token, logprob, rank in (entry(*item) for item in items)
+            if rank <= k
+        )[:k]
+        if len(ranked) < k:
+            return Failure(f"prompt logprobs at position {j} hold {len(ranked)} of the top {k}")
+        top_ids.append([token for _, token, _ in ranked])
+        top_logprobs.append([logprob for _, _, logprob in ranked])
+    return TokenLogprobs(top_ids, top_logprobs, n)
+
+
+def _logprob_entry(token: int, logprob: Any) -> tuple[int, float, int]:
+    """One item of the offline engine's prompt logprobs: token id -> vllm Logprob."""
+    return token, logprob.logprob, logprob.rank
