@@ -505,6 +505,25 @@ class LoRA(_Section):
     )
 
 
+class KD(_Section):
+    """White-box distillation: the teacher's top-k next-token distribution on each answer
+    token as a second target beside the answer itself (see train/kd.py)."""
+
+    alpha: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="weight of the KD term: loss = (1 - alpha) CE + alpha T^2 KL; 0: plain "
+        "SFT, no teacher calls",
+    )
+    top_k: int = Field(
+        20, ge=1, description="teacher log-probabilities kept per token (vLLM caps at 20)"
+    )
+    temperature: float = Field(
+        1.0, gt=0.0, description="softens teacher and student alike before the KL"
+    )
+
+
 class _Train(_Section):
     """The knobs SFT and DPO share (trl's SFTConfig/DPOConfig, i.e. transformers'
     TrainingArguments, under the usual names)."""
@@ -554,6 +573,10 @@ class TrainSFT(_Train):
         None,
         description="a Jinja file with {% generation %} markers; null: the tokenizer's own if it "
         "has them, else the shipped marked ChatML (src/distilpipe/train/chatml_generation.jinja)",
+    )
+    kd: KD = Field(
+        default_factory=KD,
+        description="white-box distillation from models.teacher's token probabilities",
     )
 
 

@@ -8,6 +8,9 @@ padding (trl's `bfd` packing; transformers keeps attention inside each conversat
 position ids). The result is a normal model folder (weights, config, tokenizer, chat
 template) that `AutoModelForCausalLM.from_pretrained` loads; under LoRA it is an adapter
 folder, or with `lora.merge` the merged model with the adapter in `adapter/`.
+
+With teacher targets (`train_sft.kd.alpha > 0`, see `kd.py`) the trainer is trl's with a
+KD term added to its loss; without them it is trl's, untouched.
 """
 
 from __future__ import annotations
@@ -23,10 +26,18 @@ from transformers import TrainerCallback
 
 from distilpipe.llm.cache import model_identity
 from distilpipe.params import TrainSFT
-from distilpipe.train import common
+from distilpipe.train import common, kd
 from distilpipe.train.common import Conversation
 
-CURVE_KEYS = ("loss", "learning_rate", "grad_norm", "mean_token_accuracy", "num_tokens")
+CURVE_KEYS = (
+    "loss",
+    "learning_rate",
+    "grad_norm",
+    "mean_token_accuracy",
+    "num_tokens",
+    "ce_loss",  # with KD: the two terms of the loss apart
+    "kd_loss",
+)
 
 
 def sft_config(params: TrainSFT, work_dir: Path, device: str, precision: str) -> Any:
@@ -53,8 +64,12 @@ def train_sft(
     work_dir: str | Path,
     live_dir: str | Path | None = None,
     callbacks: Sequence[TrainerCallback] = (),
+    teacher: tuple[str, kd.Targets] | None = None,
 ) -> dict[str, Any]:
     """Fine-tune `model` (folder or Hub id) on `train`; write the result to `out_dir`.
+
+    `teacher`, (its cache identity, its targets from `kd.teacher_targets`), adds the KD term
+    of `params.kd`.
 
     Checkpoints go to `work_dir` (resumed from when a killed run with the same inputs is run
     again, removed on success); dvclive's running logs to `live_dir`. Returns the metrics:
@@ -71,6 +86,7 @@ def train_sft(
         params.model_dump(exclude={"checkpoint_dir", "live_dir"}),
         model_identity(model, params.revision),
         list(train),
+        teacher[0] if teacher else None,
     )
     resume = common.checkpoint_to_resume_once(work_dir, stamp)
     start = time.perf_counter()
@@ -83,14 +99,18 @@ def train_sft(
     cbs = list(callbacks)
     if live_dir is not None and common.is_main_process():
         cbs.append(common.live_callback(Path(live_dir), resume=resume is not None))
-    trainer = SFTTrainer(
-        model=base,
-        args=sft_config(params, work_dir, device, precision),
-        train_dataset=Dataset.from_list([{"messages": c} for c in train]),
-        processing_class=tokenizer,
-        peft_config=common.lora_config(params.lora) if params.lora else None,
-        callbacks=cbs,
-    )
+    arguments: dict[str, Any] = {
+        "model": base,
+        "args": sft_config(params, work_dir, device, precision),
+        "train_dataset": Dataset.from_list([{"messages": c} for c in train]),
+        "processing_class": tokenizer,
+        "peft_config": common.lora_config(params.lora) if params.lora else None,
+        "callbacks": cbs,
+    }
+    if teacher is None:
+        trainer = SFTTrainer(**arguments)
+    else:
+        trainer = kd.KDSFTTrainer(**arguments, kd=params.kd, targets=teacher[1])
     trainer.train(resume_from_checkpoint=resume)
     metrics: dict[str, Any] = {}
     trained = common.save_trained(trainer, tokenizer, params.lora, out_dir)
