@@ -151,3 +151,25 @@ def test_cli_export_then_import(tmp_path: Path, capsys: pytest.CaptureFixture[st
     )
     with pytest.raises(SystemExit):
         main(["cache", "export", shards, "--since", "last week"])
+
+
+def test_token_logprobs_travel_with_their_arrays_and_a_missing_one_stops_the_import(
+    tmp_path: Path,
+) -> None:
+    from tests.llm.test_token_logprobs_cache import TopKBackend, _request
+
+    requests = [_request((5, 6, 7, 8)), _request((9, 10, 11))]
+    with CallCache(tmp_path / "mine") as mine:
+        first = LLMClient(TopKBackend(), mine).token_logprobs(requests)
+        export_cache(mine, tmp_path / "shards")
+    (sidecar,) = (tmp_path / "shards/token_logprobs").glob("*.arrow")
+    with CallCache(tmp_path / "theirs") as theirs:
+        import_cache(theirs, tmp_path / "shards")
+        backend = TopKBackend()
+        assert LLMClient(backend, theirs).token_logprobs(requests) == first
+    assert backend.scored == []  # every call answered from the imported arrays
+    sidecar.unlink()
+    with CallCache(tmp_path / "third") as third:
+        with pytest.raises(InputError, match=sidecar.name):
+            import_cache(third, tmp_path / "shards")
+        assert third.stats()["rows"] == 0  # nothing imported

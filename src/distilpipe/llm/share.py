@@ -16,12 +16,19 @@ made. The layout is made for that:
 
 Import merges: a key already in the cache keeps its value (the cache's first-value-wins rule),
 so importing twice, or importing shards that overlap, is harmless.
+
+`token_logprobs` entries point to Arrow files beside the database (`sidecar.py`); export
+copies the ones its entries point to into the folder's `token_logprobs/` (named by their
+content, so unchanged ones are left alone), and import copies them in, checked against their
+names, before it writes an entry that points to them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +39,7 @@ import polars as pl
 from distilpipe import io
 from distilpipe.errors import InputError
 from distilpipe.llm.cache import CallCache
+from distilpipe.llm.sidecar import FOLDER, LogprobShards
 
 SHARD = re.compile(r"calls-([0-9a-f]{2})-([0-9a-f]{32})\.parquet")
 SHARD_SCHEMA = pl.Schema(
@@ -104,6 +112,13 @@ def export_cache(
         if old.name not in keep:
             old.unlink()
             removed += 1
+    target = LogprobShards(folder / FOLDER)
+    wanted = _sidecars(rows)
+    for name in sorted(wanted - target.names()):
+        target.folder.mkdir(exist_ok=True)
+        shutil.copyfile(cache.shards.path(name), target.path(name))
+    for name in target.names() - wanted:
+        target.path(name).unlink()
     return ExportReport(len(rows), len(keep), written, removed)
 
 
@@ -118,8 +133,24 @@ def import_cache(cache: CallCache, folder: str | Path) -> ImportReport:
     paths = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith("."))
     frames = [_checked_shard(path) for path in paths]
     rows = [row for frame in frames for row in frame.select(COLUMNS).iter_rows()]
+    source = LogprobShards(folder / FOLDER)
+    needed = sorted(_sidecars(rows) - cache.shards.names())
+    for name in needed:
+        path = source.path(name)
+        if not path.is_file():
+            raise InputError(str(path), "missing: token_logprobs entries point to it")
+        if _file_digest(path) != name:
+            raise InputError(str(path), "corrupt: its bytes do not match the digest in its name")
+    for name in needed:  # all checked: now copy, then write the entries that point to them
+        cache.shards.folder.mkdir(exist_ok=True)
+        shutil.copyfile(source.path(name), cache.shards.path(name))
     imported = cache.put_entries(rows)
     return ImportReport(len(paths), len(rows), imported, len(rows) - imported)
+
+
+def _sidecars(rows: list[tuple[Any, ...]]) -> set[str]:
+    """The sidecar files the token_logprobs entries among `rows` point to."""
+    return {str(json.loads(row[3])["shard"]) for row in rows if row[1] == "token_logprobs"}
 
 
 def _checked_shard(path: Path) -> pl.DataFrame:
