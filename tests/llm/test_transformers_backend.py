@@ -14,6 +14,8 @@ from distilpipe.llm.types import (
     GenerateRequest,
     Generation,
     Sampling,
+    TokenLogprobs,
+    TokenLogprobsRequest,
 )
 from distilpipe.params import ModelSpec, Params
 
@@ -138,3 +140,23 @@ def test_greedy_rows_with_their_own_seeds_share_one_batch(
     outs = backend.generate(seeded)
     assert batches == [len(PROMPTS)]
     assert outs == backend.generate([_ask(p) for p in PROMPTS])
+
+
+def test_token_logprobs_are_the_top_k_of_a_plain_forward_pass(
+    backend: TransformersBackend,
+) -> None:
+    import torch
+
+    ids = tuple(backend.tokenizer("What is 2 plus 2? It is 4.")["input_ids"])
+    positions = (1, 3, len(ids) - 1)
+    request = TokenLogprobsRequest(({"role": "user", "content": "x"},), ids, positions, 4)
+    empty = TokenLogprobsRequest(request.messages, ids, (), 4)  # every answer token cut off
+    out, none = backend.token_logprobs([request, empty])
+    assert isinstance(out, TokenLogprobs) and isinstance(none, TokenLogprobs)
+    with torch.inference_mode():
+        logits = backend.model(input_ids=torch.tensor([ids])).logits[0]
+    for row, j in enumerate(positions):
+        top = torch.topk(torch.log_softmax(logits[j - 1].float(), -1), 4)
+        assert out.top_ids[row] == top.indices.tolist()
+        assert out.top_logprobs[row] == pytest.approx(top.values.tolist(), abs=1e-5)
+    assert (none.top_ids, none.top_logprobs, none.prompt_tokens) == ([], [], len(ids))

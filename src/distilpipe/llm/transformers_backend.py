@@ -216,14 +216,17 @@ class TransformersBackend:
         torch = self.torch
         results: list[TokenLogprobs | Failure] = []
         for request in requests:
-            failure = self._overflow(list(request.token_ids), 0)
+            # 1 new token, as vLLM counts the one it generates: both refuse the same sequences
+            failure = self._overflow(list(request.token_ids), 1)
             if failure is not None:
                 results.append(failure)
                 continue
             with torch.inference_mode():
                 ids = torch.tensor([request.token_ids], device=self.device)
                 logits = self.model(input_ids=ids, use_cache=False).logits[0]
-                before = torch.tensor([j - 1 for j in request.positions], device=self.device)
+                before = torch.tensor(
+                    [j - 1 for j in request.positions], dtype=torch.long, device=self.device
+                )
                 logp = torch.log_softmax(logits[before].float(), dim=-1)
                 top = torch.topk(logp, request.top_k, dim=-1)
             results.append(
