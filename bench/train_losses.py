@@ -60,7 +60,8 @@ def main() -> None:
     shutil.rmtree(workspace, ignore_errors=True)
     (workspace / "models/tiny").mkdir(parents=True)
     shutil.copytree(ROOT / "stages", workspace / "stages")
-    (workspace / "models/tiny/student").symlink_to(ROOT / "models/tiny/student")
+    for role in ("student", "teacher"):  # the teacher gives train_sft.kd's targets
+        (workspace / f"models/tiny/{role}").symlink_to(ROOT / f"models/tiny/{role}")
     sft, dpo = data.sets_from_judged(pl.read_parquet(ROOT / "data/judged.parquet"))
     io.write_parquet(sft, workspace / "data/sft.parquet")
     io.write_parquet(dpo, workspace / "data/dpo.parquet")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from distilpipe import io, stage
+from distilpipe.errors import ParamsError
 from distilpipe.llm import RoleModels, open_cache
 from distilpipe.params import Params, load_params
 from distilpipe.train import common, data, kd
@@ -24,15 +25,20 @@ def teacher_targets(
 ) -> tuple[str, kd.Targets, dict[str, Any]]:
     """(the teacher's cache identity, its targets for `train`, their figures)."""
     p = params.train_sft
-    spec = params.models["teacher"]
     tokenizer = common.load_tokenizer(model, p.revision)
     common.ensure_generation_template(tokenizer, p.chat_template)
+    spec = params.models.get("teacher")
+    if spec is None:
+        raise ParamsError(
+            f"params.yaml: train_sft.kd.alpha is {p.kd.alpha}, which needs models.teacher; "
+            "set train_sft.kd.alpha: 0 for SFT without the teacher's distributions"
+        )
     teacher_tokenizer = common.load_tokenizer(spec.model, spec.revision)
     kd.check_vocabulary(tokenizer, teacher_tokenizer, model, spec.model)
     with open_cache(params) as cache, RoleModels(params, cache) as models:
         client = models.client("teacher")
         targets, figures = kd.teacher_targets(client, tokenizer, train, p.max_length, p.kd.top_k)
-        figures["kd_teacher_calls"] = client.stats.as_dict()
+        figures["calls"] = client.stats.as_dict()  # what `distilpipe status` reads
         return client.backend.identity, targets, figures
 
 

@@ -510,11 +510,11 @@ class KD(_Section):
     token as a second target beside the answer itself (see train/kd.py)."""
 
     alpha: float = Field(
-        0.0,
+        0.5,
         ge=0.0,
         le=1.0,
         description="weight of the KD term: loss = (1 - alpha) CE + alpha T^2 KL; 0: plain "
-        "SFT, no teacher calls",
+        "SFT, no teacher calls (0.5 from a sweep on the default run)",
     )
     top_k: int = Field(
         20, ge=1, description="teacher log-probabilities kept per token (vLLM caps at 20)"

@@ -140,11 +140,10 @@ BENCHMARKS = {
 # (model, benchmark) -> why the committed stand-ins fall short: the figure is measured, its
 # interval does not lie above 0
 BELOW = {
-    ("sft", "ifeval"): "+0.8 [0.0, +3.3]",
-    ("dpo", "ifeval"): "+0.8 [0.0, +2.5]",
-    ("sft", "mt_bench"): "-0.01 [-0.26, +0.26]",
-    ("sft", "alpaca_eval"): "-0.41 [-1.25, +0.43]: the judge's verdicts are near chance",
-    ("dpo", "alpaca_eval"): "+0.57 [-0.45, +1.52]: the judge's verdicts are near chance",
+    ("sft", "ifeval"): "+0.8 [-1.7, +4.2]",
+    ("dpo", "ifeval"): "+0.8 [0.0, +3.3]",
+    ("sft", "alpaca_eval"): "-0.21 [-1.14, +0.76]: the judge's verdicts are near chance",
+    ("dpo", "alpaca_eval"): "+0.23 [-0.91, +1.33]: the judge's verdicts are near chance",
 }
 
 
@@ -169,8 +168,8 @@ def test_the_distilled_students_beat_the_base(golden: Path, model: str, benchmar
 
 
 TEACHER_BELOW = {
-    "mt_bench": "4.24 against dpo's 4.73: the judge rates the tiny world's answers near flat",
-    "alpaca_eval": "50.0 (the reference is the teacher) against dpo's 50.4",
+    "mt_bench": "4.24 against dpo's 4.76: the judge rates the tiny world's answers near flat",
+    "alpaca_eval": "50.0 (the reference is the teacher) against dpo's 50.1",
 }
 
 

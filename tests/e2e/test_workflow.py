@@ -47,6 +47,12 @@ def _ids(repo: Path, path: str) -> set[str]:
     return set(pl.read_parquet(repo / path)["id"].to_list())
 
 
+def _conversations(repo: Path) -> set[str]:
+    """The SFT set's conversations, by content: what the teacher's KD calls are keyed by."""
+    messages = pl.read_parquet(repo / "data/sft.parquet")["messages"].to_list()
+    return {json.dumps(m, sort_keys=True) for m in messages}
+
+
 def _metrics(repo: Path, name: str) -> dict[str, Any]:
     return dict(json.loads((repo / f"metrics/{name}.json").read_text()))
 
@@ -108,6 +114,14 @@ def test_appended_records_cost_calls_only_for_new_and_derived_rows(appended: App
             assert made <= per_row * len(fresh), (name, made, len(fresh))
         if name in before_calls and _ids(repo, path) & old_rows:  # old rows in the input again
             assert after[name]["cache_hits"] > 0, name
+
+    # white-box distillation: the teacher scores only conversations it has not scored before,
+    # the new ones (and held-out ones the new rows pushed into training); the rest are hits
+    sft_fresh = _conversations(repo) - _conversations(before)
+    eval_size = params_of(repo)["train_sft"]["eval_size"]
+    kd = after["train_sft"]
+    assert 0 < kd["calls"] - kd["cache_hits"] <= len(sft_fresh) + eval_size, (kd, len(sft_fresh))
+    assert kd["cache_hits"] >= before_calls["train_sft"]["calls"] - eval_size - len(sft_fresh)
 
     # the base student is unchanged: its evaluation is all cache hits, with the same figures
     base = _metrics(repo, "eval")["calls"]["by_model"]["base"]

@@ -23,10 +23,12 @@ from distilpipe.train.sft import train_sft
 
 ROOT = Path(__file__).resolve().parents[2]
 _DEFAULTS = yaml.safe_load((ROOT / "params.yaml").read_text())
-# The defaults, but a few steps on a few rows: quick on a CPU.
+# The defaults, but a few steps on a few rows: quick on a CPU. Plain SFT: tests/train/test_kd.py
+# gives the teacher's targets where it tests white-box distillation.
 SFT = TrainSFT.model_validate(
     {
         **_DEFAULTS["train_sft"],
+        "kd": {**_DEFAULTS["train_sft"]["kd"], "alpha": 0.0},
         "max_steps": 6,
         "batch_size": 4,
         "max_length": 256,

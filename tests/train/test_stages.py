@@ -22,9 +22,11 @@ def test_train_sft_then_train_dpo_write_models_metrics_and_curves(
     io.write_parquet(sft, tmp_path / "data/sft.parquet")
     io.write_parquet(dpo, tmp_path / "data/dpo.parquet")
     common = {"max_steps": 2, "batch_size": 2, "max_length": 256, "eval_size": 4}
+    teacher = str(Path(student).with_name("teacher"))
     params = {
-        "models": {"student": {"model": student}},
-        "train_sft": common,
+        "models": {"student": {"model": student}, "teacher": {"model": teacher}},
+        "llm": {"cache_dir": str(tmp_path / "cache")},
+        "train_sft": common,  # with the default train_sft.kd: the teacher's targets
         "train_dpo": {**common, "gen_max_new_tokens": 8},
     }
     for name in ("train_sft", "train_dpo"):
@@ -39,6 +41,19 @@ def test_train_sft_then_train_dpo_write_models_metrics_and_curves(
         assert (tmp_path / "dvclive" / name / "metrics.json").is_file()
     assert (tmp_path / "models/student-sft/model.safetensors").is_file()
     assert (tmp_path / "models/student-dpo/model.safetensors").is_file()
+    sft_metrics = json.loads((tmp_path / "metrics/train_sft.json").read_text())
+    conversations = sft_metrics["conversations"]
+    assert sft_metrics["calls"]["cache_misses"] == conversations > 0  # one per conversation
+    assert sft_metrics["kd_tokens_scored"] > 0
+    assert all(
+        "kd_loss" in p for p in json.loads((tmp_path / "plots/train_sft/curves.json").read_text())
+    )
+    # Again, as after `dvc exp run -S train_sft.kd.alpha=...`: every teacher call is cached.
+    params["train_sft"] = {**common, "kd": {"alpha": 1.0}}
+    proc = _stage(tmp_path, "train_sft", params)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    again = json.loads((tmp_path / "metrics/train_sft.json").read_text())["calls"]
+    assert (again["cache_misses"], again["cache_hits"]) == (0, conversations)
     assert (
         "rewards_margins" in json.loads((tmp_path / "metrics/train_dpo.json").read_text())["eval"]
     )

@@ -78,6 +78,8 @@ def train_sft(
     """
     from trl import SFTTrainer
 
+    if params.kd.alpha > 0 and teacher is None:
+        raise ValueError("train_sft.kd.alpha > 0 needs the teacher's targets (kd.teacher_targets)")
     out_dir, work_dir = Path(out_dir), Path(work_dir)
     device = common.training_device()
     precision = common.resolve_precision(params.precision, device)
