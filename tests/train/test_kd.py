@@ -151,22 +151,23 @@ def test_the_collator_puts_each_conversations_targets_at_its_own_packed_tokens(
     assert batch["kd_ids"][0, start + taught[0]].tolist() == target.top_ids[0]
 
 
+def _train_with_kd(
+    alpha: float, teacher: Any, student: str, rows: list[Any], out: Path
+) -> dict[str, Any]:
+    """SFT as the session's `sft_run` trains it, with the teacher's targets and `alpha`."""
+    params = SFT.model_copy(update={"kd": SFT.kd.model_copy(update={"alpha": alpha})})
+    _, targets, _, _ = teacher
+    return train_sft(
+        student, rows[:48], rows[48:], params, out / "out", out / "work", teacher=targets
+    )
+
+
 def test_alpha_0_gives_the_weights_of_sft_without_kd_bit_for_bit(
     teacher: Any, sft_run: Any, student: str, sft_rows: list[Any], tmp_path: Path
 ) -> None:
     """alpha 0 through the KD trainer (collator, hook and all), against plain trl SFT."""
-    _, cold, _, _ = teacher
     plain_dir, plain = sft_run
-    params = SFT.model_copy(update={"kd": SFT.kd.model_copy(update={"alpha": 0.0})})
-    zero = train_sft(
-        student,
-        sft_rows[:48],
-        sft_rows[48:],
-        params,
-        tmp_path / "out",
-        tmp_path / "work",
-        teacher=cold,
-    )
+    zero = _train_with_kd(0.0, teacher, student, sft_rows, tmp_path)
     assert (tmp_path / "out/model.safetensors").read_bytes() == (
         plain_dir / "out/model.safetensors"
     ).read_bytes()
@@ -177,18 +178,8 @@ def test_alpha_0_gives_the_weights_of_sft_without_kd_bit_for_bit(
 def test_kd_moves_the_student_towards_the_teachers_distribution(
     teacher: Any, sft_run: Any, student: str, sft_rows: list[Any], tmp_path: Path
 ) -> None:
-    _, cold, _, _ = teacher
     _, plain = sft_run
-    params = SFT.model_copy(update={"kd": SFT.kd.model_copy(update={"alpha": 1.0})})
-    run = train_sft(
-        student,
-        sft_rows[:48],
-        sft_rows[48:],
-        params,
-        tmp_path / "out",
-        tmp_path / "work",
-        teacher=cold,
-    )
+    run = _train_with_kd(1.0, teacher, student, sft_rows, tmp_path)
     curve = [p["kd_loss"] for p in run["curves"]]
     assert curve[-1] < curve[0]
     assert run["eval_loss"] != plain["eval_loss"]
