@@ -1,4 +1,5 @@
-"""`transformers serve` on loopback for tests: the real OpenAI-compatible server."""
+"""Servers on loopback for tests: `transformers serve` (the real OpenAI-compatible server),
+and the base of the scripted fakes (`LoopbackServer`)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,45 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx2
 import pytest
 
 SERVE_READY_S = 45.0
+
+
+class LoopbackServer:
+    """A fake HTTP server on 127.0.0.1 (a free port), served from a daemon thread between
+    `start()` and `stop()`. Its handler reaches the fake as `self.server.fake`; `lock` guards
+    what the handler's threads record."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.server.fake = self  # type: ignore[attr-defined]
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
 
 
 def _free_port() -> int:

@@ -30,14 +30,12 @@ DEADLINE_S = 60.0
 def servers(inject_timeouts: None) -> Iterator[list[FakeOpenAI]]:
     fakes = [FakeOpenAI() for _ in range(4)]
     for fake in fakes:
-        fake.thread.start()
+        fake.start()
     try:
         yield fakes
     finally:
         for fake in fakes:
-            fake.server.shutdown()
-            fake.server.server_close()
-            fake.thread.join(timeout=5)
+            fake.stop()
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from distilpipe.llm.openai_backend import OpenAIBackend
 from distilpipe.llm.transformers_backend import TransformersBackend, label_token_ids
 from distilpipe.llm.types import ChoiceRequest, Failure, LabelProbs, LabelRequest
 from distilpipe.params import ModelSpec
+from tests.serving import LoopbackServer
 
 CODES = tuple(f"{i:02d}" for i in range(1, 34))  # the classifier's 33 labels
 
@@ -122,23 +122,12 @@ DISTRIBUTIONS = {
 }
 
 
-class FakeVLLM:
+class FakeVLLM(LoopbackServer):
     def __init__(self, prompt_logprobs: bool = True, merge_newline: bool = False) -> None:
+        super().__init__(_Handler)
         self.prompt_logprobs = prompt_logprobs
         self.merge_newline = merge_newline  # "\n0" as one token, across the label's boundary
         self.bodies: list[dict[str, Any]] = []
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        self.server.fake = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
 
     def reply(self, body: dict[str, Any]) -> dict[str, Any]:
         messages = body["messages"]
@@ -191,16 +180,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _serve(fake: FakeVLLM) -> Iterator[OpenAIBackend]:
-    fake.thread.start()
+    fake.start()
     spec = ModelSpec(backend="openai", model="m", base_url=fake.base_url, max_concurrency=4)
     backend = OpenAIBackend(spec, sleep=lambda s: None)
     try:
         yield backend
     finally:
         backend.close()
-        fake.server.shutdown()
-        fake.server.server_close()
-        fake.thread.join(timeout=5)
+        fake.stop()
 
 
 @pytest.mark.parametrize("merge_newline", [False, True])

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from distilpipe.llm.types import (
     Sampling,
 )
 from distilpipe.params import ModelSpec, load_params
-from tests.serving import transformers_serve
+from tests.serving import LoopbackServer, transformers_serve
 
 Action = tuple[Any, ...]
 OK: Action = ("ok",)
@@ -52,7 +52,7 @@ def status(code: int, body: Any = None, **headers: str) -> Action:
     return ("status", code, body, {k.replace("_", "-"): v for k, v in headers.items()})
 
 
-class FakeOpenAI:
+class FakeOpenAI(LoopbackServer):
     """A chat/completions server whose reply to each request is scripted by the test.
 
     A request is keyed by the content of its last message; its n-th arrival gets
@@ -60,6 +60,7 @@ class FakeOpenAI:
     """
 
     def __init__(self) -> None:
+        super().__init__(_Handler)
         self.script: dict[str, list[Action]] = {}
         self.arrivals: Counter[str] = Counter()
         self.bodies: list[dict[str, Any]] = []
@@ -73,18 +74,6 @@ class FakeOpenAI:
         self.default_action: Action = OK  # for requests past their script
         self.served = 0  # successful chat completions
         self.probes = 0
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        self.server.fake = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
 
     def reset(self) -> None:
         with self.lock:
@@ -213,13 +202,11 @@ class TimeoutInjectingClient(httpx2.Client):
 @pytest.fixture
 def fake(inject_timeouts: None) -> Iterator[FakeOpenAI]:
     server = FakeOpenAI()
-    server.thread.start()
+    server.start()
     try:
         yield server
     finally:
-        server.server.shutdown()
-        server.server.server_close()
-        server.thread.join(timeout=5)
+        server.stop()
 
 
 @contextlib.contextmanager

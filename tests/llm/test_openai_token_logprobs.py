@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 import math
 import random
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from distilpipe.errors import DistilpipeError
 from distilpipe.llm.openai_backend import OpenAIBackend
 from distilpipe.llm.types import Failure, TokenLogprobs, TokenLogprobsRequest
 from distilpipe.params import ModelSpec
+from tests.serving import LoopbackServer
 
 VOCAB = 50
 MESSAGES = ({"role": "user", "content": "unused: the ids are the request"},)
@@ -38,28 +38,17 @@ def ranked(context: list[int]) -> list[int]:
     return sorted(range(VOCAB), key=lambda t: (-logprobs[t], t))
 
 
-class FakeVLLMCompletions:
+class FakeVLLMCompletions(LoopbackServer):
     """`vllm serve`'s /v1/completions with prompt_logprobs, as JSON sends them: None first,
     then per prompt token {"<id>": {"logprob", "rank", "decoded_token"}} for the top k and the
     prompt token itself. `failures` 503s are sent before the first answer;
     `prompt_logprobs=False` is a server (a hosted API) that leaves them out."""
 
     def __init__(self, prompt_logprobs: bool = True, failures: int = 0) -> None:
+        super().__init__(_Handler)
         self.prompt_logprobs = prompt_logprobs
         self.failures = failures
         self.requests: list[tuple[str, dict[str, Any]]] = []
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        self.server.fake = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
 
     def reply(self, body: dict[str, Any]) -> dict[str, Any]:
         ids, k = body["prompt"], body["prompt_logprobs"]
@@ -106,7 +95,7 @@ def serve() -> Iterator[Any]:
     started: list[tuple[FakeVLLMCompletions, OpenAIBackend]] = []
 
     def _serve(fake: FakeVLLMCompletions) -> OpenAIBackend:
-        fake.thread.start()
+        fake.start()
         spec = ModelSpec(backend="openai", model="m", base_url=fake.base_url, max_concurrency=4)
         backend = OpenAIBackend(spec, sleep=lambda s: None)
         started.append((fake, backend))
@@ -115,9 +104,7 @@ def serve() -> Iterator[Any]:
     yield _serve
     for fake, backend in started:
         backend.close()
-        fake.server.shutdown()
-        fake.server.server_close()
-        fake.thread.join(timeout=5)
+        fake.stop()
 
 
 def sequence(seed: int, n: int) -> list[int]:

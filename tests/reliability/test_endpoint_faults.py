@@ -87,10 +87,9 @@ class FaultyOpenAI(FakeOpenAI):
 @pytest.fixture
 def faulty(inject_timeouts: None) -> Iterator[FaultyOpenAI]:
     server = FaultyOpenAI(FAULTS)
-    server.thread.start()
+    server.start()
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.stop()
 
 
 def _rows(n: int) -> pl.DataFrame:
@@ -173,7 +172,7 @@ def test_past_max_failure_rate_the_stage_stops_in_one_line_and_keeps_its_calls(
 ) -> None:
     heavy = {"500": (0.5, status(500, {"error": "boom"}))}
     server = FaultyOpenAI(heavy, seed=1)
-    server.thread.start()
+    server.start()
     try:
         params = _params(server.base_url, tmp_path / "cache", max_failure_rate=0.0)
         params = params.model_copy(
@@ -197,8 +196,7 @@ def test_past_max_failure_rate_the_stage_stops_in_one_line_and_keeps_its_calls(
         # stopped at the first batch that failed, and what finished is cached
         assert 0 < cached_calls(tmp_path / "cache") < 200
     finally:
-        server.server.shutdown()
-        server.server.server_close()
+        server.stop()
 
 
 @pytest.mark.slow

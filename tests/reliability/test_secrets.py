@@ -22,10 +22,9 @@ def echo() -> FakeOpenAI:
     server = FakeOpenAI()
     # every request fails, and the error echoes the credentials it was sent
     server.default_action = status(401, {"error": {"message": "invalid key {auth} for you"}})
-    server.thread.start()
+    server.start()
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.stop()
 
 
 def _text_of(path: Path) -> str:
