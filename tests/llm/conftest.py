@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+FAKE_VLLM = Path(__file__).with_name("fake_vllm")  # a vllm package faking the parts we use
 
 
 @pytest.fixture(scope="session")
@@ -55,3 +59,17 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("tiny-model") / "tiny-chat"
     save_model(model, tokenizer, path)
     return path
+
+
+@pytest.fixture
+def fake_vllm(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """vLLM faked for this process and the replicas it spawns (spawn hands its sys.path and
+    environment on); the log of who answered what."""
+    monkeypatch.syspath_prepend(str(FAKE_VLLM))
+    monkeypatch.delitem(sys.modules, "vllm", raising=False)
+    log = tmp_path / "answers.jsonl"
+    monkeypatch.setenv("FAKE_VLLM_LOG", str(log))
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "4,5,6")
+    monkeypatch.delenv("FAKE_VLLM_FAIL_ON", raising=False)
+    yield log
+    sys.modules.pop("vllm", None)  # the fake must not outlive the test

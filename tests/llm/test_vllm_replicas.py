@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +36,8 @@ from distilpipe.llm.vllm_backend import (
     shard_bounds,
 )
 from distilpipe.params import ModelSpec
+from tests.llm.conftest import FAKE_VLLM
 
-FAKE_VLLM = Path(__file__).with_name("fake_vllm")
 DIGITS = tuple(str(i) for i in range(10))
 
 
@@ -77,20 +76,6 @@ def test_replicas_are_for_the_vllm_backend_only() -> None:
     with pytest.raises(ValidationError, match="replicas is for the vllm backend"):
         ModelSpec(model="x", replicas=2)
     assert ModelSpec(backend="vllm", model="x").replicas == 1
-
-
-@pytest.fixture
-def fake_vllm(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """vLLM faked for this process and the replicas it spawns (spawn hands its sys.path and
-    environment on); the log of who answered what."""
-    monkeypatch.syspath_prepend(str(FAKE_VLLM))
-    monkeypatch.delitem(sys.modules, "vllm", raising=False)
-    log = tmp_path / "answers.jsonl"
-    monkeypatch.setenv("FAKE_VLLM_LOG", str(log))
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "4,5,6")
-    monkeypatch.delenv("FAKE_VLLM_FAIL_ON", raising=False)
-    yield log
-    sys.modules.pop("vllm", None)  # the fake must not outlive the test
 
 
 def _requests() -> list[GenerateRequest]:

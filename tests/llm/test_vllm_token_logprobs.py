@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,21 +18,7 @@ from distilpipe.llm.types import Failure, TokenLogprobs, TokenLogprobsRequest
 from distilpipe.llm.vllm_backend import VLLMBackend, VLLMReplicas, top_k_logprobs
 from distilpipe.params import ModelSpec
 
-FAKE_VLLM = Path(__file__).with_name("fake_vllm")
 MESSAGES = ({"role": "user", "content": "unused: the ids are the request"},)
-
-
-@pytest.fixture
-def fake_vllm(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """vLLM faked for this process and any replica it spawns; the log of who scored what."""
-    monkeypatch.syspath_prepend(str(FAKE_VLLM))
-    monkeypatch.delitem(sys.modules, "vllm", raising=False)
-    log = tmp_path / "answers.jsonl"
-    monkeypatch.setenv("FAKE_VLLM_LOG", str(log))
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "4,5,6")
-    monkeypatch.delenv("FAKE_VLLM_FAIL_ON", raising=False)
-    yield log
-    sys.modules.pop("vllm", None)  # the fake must not outlive the test
 
 
 @pytest.fixture
