@@ -98,6 +98,21 @@ def vllm_backend(
         backend.close()
 
 
+@pytest.fixture(scope="module")
+def reference(vllm_installed: Any, tiny_model_dir: Path, identity_cache: Path) -> Iterator[Backend]:
+    """The same float32 model through the transformers backend: what vLLM's numbers are
+    checked against."""
+    from distilpipe.llm.transformers_backend import TransformersBackend
+
+    backend = TransformersBackend(
+        ModelSpec(model=str(tiny_model_dir), dtype="float32", device="cpu"), identity_cache
+    )
+    try:
+        yield backend
+    finally:
+        backend.close()
+
+
 @pytest.mark.vllm
 def test_vllm_greedy_generate_returns_text_and_counts_stably(
     vllm_backend: Backend, tiny_model_dir: Path
@@ -150,21 +165,11 @@ def test_vllm_choice_logprobs_are_probabilities(vllm_backend: Backend) -> None:
 
 
 @pytest.mark.vllm
-def test_vllm_choice_logprobs_match_transformers(
-    vllm_backend: Backend, tiny_model_dir: Path, identity_cache: Path
-) -> None:
+def test_vllm_choice_logprobs_match_transformers(vllm_backend: Backend, reference: Backend) -> None:
     """The same float32 model through transformers gives the same next-token probabilities
     (vLLM reports only its 20 most likely tokens; the rest count as 0)."""
-    from distilpipe.llm.transformers_backend import TransformersBackend
-
     requests = [ChoiceRequest(_messages(p), DIGITS) for p in PROMPTS]
-    reference = TransformersBackend(
-        ModelSpec(model=str(tiny_model_dir), dtype="float32", device="cpu"), identity_cache
-    )
-    try:
-        expected = reference.choice_logprobs(requests)
-    finally:
-        reference.close()
+    expected = reference.choice_logprobs(requests)
     for got, want in zip(vllm_backend.choice_logprobs(requests), expected, strict=True):
         assert isinstance(got, ChoiceProbs) and isinstance(want, ChoiceProbs)
         assert got.prompt_tokens == want.prompt_tokens
@@ -208,22 +213,12 @@ def test_vllm_through_client_is_all_cache_hits_the_second_time(
 
 
 @pytest.mark.vllm
-def test_vllm_label_logprobs_match_transformers(
-    vllm_backend: Backend, tiny_model_dir: Path, identity_cache: Path
-) -> None:
+def test_vllm_label_logprobs_match_transformers(vllm_backend: Backend, reference: Backend) -> None:
     """Whole-label scoring: vLLM's prompt_logprobs over prompt + label ids give what the
     transformers backend's KV-cache teacher forcing gives, on the same float32 model."""
-    from distilpipe.llm.transformers_backend import TransformersBackend
-
     codes = tuple(f"{i:02d}" for i in range(1, 34))
     requests = [LabelRequest(_messages(p), codes) for p in PROMPTS]
-    reference = TransformersBackend(
-        ModelSpec(model=str(tiny_model_dir), dtype="float32", device="cpu"), identity_cache
-    )
-    try:
-        expected = reference.label_logprobs(requests)
-    finally:
-        reference.close()
+    expected = reference.label_logprobs(requests)
     got_all = vllm_backend.label_logprobs(requests)
     for got, want in zip(got_all, expected, strict=True):
         assert isinstance(got, LabelProbs) and isinstance(want, LabelProbs)
@@ -286,18 +281,10 @@ def _requests(tiny_model_dir: Path) -> list[TokenLogprobsRequest]:
 
 @pytest.mark.vllm
 def test_vllm_token_logprobs_match_transformers(
-    vllm_backend: Backend, tiny_model_dir: Path, identity_cache: Path
+    vllm_backend: Backend, reference: Backend, tiny_model_dir: Path
 ) -> None:
-    from distilpipe.llm.transformers_backend import TransformersBackend
-
     requests = _requests(tiny_model_dir)
-    reference = TransformersBackend(
-        ModelSpec(model=str(tiny_model_dir), dtype="float32", device="cpu"), identity_cache
-    )
-    try:
-        expected = reference.token_logprobs(requests)
-    finally:
-        reference.close()
+    expected = reference.token_logprobs(requests)
     got_all = vllm_backend.token_logprobs(requests)
     for request, got, want in zip(requests, got_all, expected, strict=True):
         assert isinstance(got, TokenLogprobs), got
