@@ -17,14 +17,15 @@ import polars as pl
 import pytest
 import yaml
 
-from distilpipe.params import TrainDPO, TrainSFT
-from distilpipe.train import data
+from distilpipe.llm import RoleModels, open_cache
+from distilpipe.params import Params, TrainDPO, TrainSFT
+from distilpipe.train import common, data, kd
 from distilpipe.train.sft import train_sft
 
 ROOT = Path(__file__).resolve().parents[2]
 _DEFAULTS = yaml.safe_load((ROOT / "params.yaml").read_text())
-# The defaults, but a few steps on a few rows: quick on a CPU. Plain SFT: tests/train/test_kd.py
-# gives the teacher's targets where it tests white-box distillation.
+# The defaults, but a few steps on a few rows: quick on a CPU. Plain SFT: test_kd.py and
+# test_resume.py train with the teacher's targets (KD_SFT), as the default run does.
 SFT = TrainSFT.model_validate(
     {
         **_DEFAULTS["train_sft"],
@@ -37,6 +38,8 @@ SFT = TrainSFT.model_validate(
         "seed": 0,
     }
 )
+# SFT as the default run trains it: with the teacher's targets (train_sft.kd).
+KD_SFT = SFT.model_copy(update={"kd": TrainSFT.model_validate(_DEFAULTS["train_sft"]).kd})
 DPO = TrainDPO.model_validate(
     {
         **_DEFAULTS["train_dpo"],
@@ -86,3 +89,25 @@ def sft_run(student: str, sft_rows: list[Any], tmp_path_factory: pytest.TempPath
     train, held_out = sft_rows[:48], sft_rows[48:]
     metrics = train_sft(student, train, held_out, SFT, tmp / "out", tmp / "work", tmp / "live")
     return tmp, metrics
+
+
+def teacher_targets(
+    student: str, rows: list[Any], cache_dir: Path
+) -> tuple[tuple[str, kd.Targets], dict[str, Any], Any]:
+    """The tiny teacher's (`student`'s sibling folder) targets for `rows`, as the train_sft
+    stage collects them, through a call cache at `cache_dir`: ((its identity, the targets),
+    their figures, the teacher's client)."""
+    from transformers import AutoTokenizer
+
+    teacher = str(Path(student).with_name("teacher"))
+    params = Params.model_validate(
+        {"models": {"teacher": {"model": teacher}}, "llm": {"cache_dir": str(cache_dir)}}
+    )
+    tokenizer = AutoTokenizer.from_pretrained(student)
+    common.ensure_generation_template(tokenizer, None)
+    with open_cache(params) as cache, RoleModels(params, cache) as roles:
+        client = roles.client("teacher")
+        targets, figures = kd.teacher_targets(
+            client, tokenizer, rows, KD_SFT.max_length, KD_SFT.kd.top_k
+        )
+        return (client.backend.identity, targets), figures, client

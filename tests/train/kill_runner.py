@@ -1,8 +1,9 @@
-"""Run the tests' SFT of STUDENT on the JUDGED rows into OUT with checkpoints in WORK; with a
+"""Run the tests' SFT of STUDENT on the JUDGED rows into OUT with checkpoints in WORK, as the
+default run trains (with the tiny teacher's targets, through the call cache in CACHE); with a
 step number, stop dead after saving that step's checkpoint: print `saved N` and wait to be
 killed.
 
-    python tests/train/kill_runner.py STUDENT JUDGED OUT WORK [STEP]
+    python tests/train/kill_runner.py STUDENT JUDGED OUT WORK CACHE [STEP]
 """
 
 import sys
@@ -13,7 +14,7 @@ from transformers import TrainerCallback
 
 from distilpipe.train import data
 from distilpipe.train.sft import train_sft
-from tests.train.conftest import SFT
+from tests.train.conftest import KD_SFT, teacher_targets
 
 
 class WaitAfterSave(TrainerCallback):
@@ -28,9 +29,13 @@ class WaitAfterSave(TrainerCallback):
 
 def main() -> None:
     student, judged, out, work = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
-    callbacks = [WaitAfterSave(int(sys.argv[5]))] if len(sys.argv) > 5 else []
+    cache = Path(sys.argv[5])
+    callbacks = [WaitAfterSave(int(sys.argv[6]))] if len(sys.argv) > 6 else []
     rows = data.conversations(data.sets_from_judged(pl.read_parquet(judged))[0].head(64))
-    train_sft(student, rows[:48], rows[48:], SFT, out, work, callbacks=callbacks)
+    teacher, _, _ = teacher_targets(student, rows[:48], cache)
+    train_sft(
+        student, rows[:48], rows[48:], KD_SFT, out, work, callbacks=callbacks, teacher=teacher
+    )
 
 
 if __name__ == "__main__":

@@ -12,11 +12,9 @@ from tokenizers import Tokenizer, models
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
 from distilpipe.errors import DistilpipeError
-from distilpipe.llm import RoleModels, open_cache
-from distilpipe.params import Params
 from distilpipe.train import common, kd
 from distilpipe.train.sft import sft_config, train_sft
-from tests.train.conftest import SFT
+from tests.train.conftest import SFT, teacher_targets
 
 # Three tokens, a five-word vocabulary, the teacher's top 2 at each, at temperature 2.
 STUDENT_LOGITS = [
@@ -85,39 +83,21 @@ def test_a_vocabulary_mismatch_is_one_error_naming_both_tokenizers() -> None:
 # The rest trains the session's tiny student with the tiny teacher's real targets.
 
 
-def _params(pipeline: Path, cache: Path) -> Params:
-    return Params.model_validate(
-        {
-            "models": {"teacher": {"model": str(pipeline / "models/tiny/teacher")}},
-            "llm": {"cache_dir": str(cache)},
-        }
-    )
-
-
-def _targets(params: Params, student: str, rows: list[Any]) -> tuple[Any, dict[str, Any], Any]:
-    tokenizer = AutoTokenizer.from_pretrained(student)
-    common.ensure_generation_template(tokenizer, None)
-    with open_cache(params) as cache, RoleModels(params, cache) as roles:
-        teacher = roles.client("teacher")
-        targets, figures = kd.teacher_targets(teacher, tokenizer, rows, SFT.max_length, 20)
-        return (teacher.backend.identity, targets), figures, teacher
-
-
 @pytest.fixture(scope="module")
-def teacher(pipeline: Path, student: str, sft_rows: list[Any], tmp_path_factory: Any) -> Any:
-    params = _params(pipeline, tmp_path_factory.mktemp("cache"))
-    cold, figures, client = _targets(params, student, sft_rows[:48])
-    return params, cold, figures, client
+def teacher(student: str, sft_rows: list[Any], tmp_path_factory: Any) -> Any:
+    cache = tmp_path_factory.mktemp("cache")
+    cold, figures, client = teacher_targets(student, sft_rows[:48], cache)
+    return cache, cold, figures, client
 
 
 def test_a_rerun_with_the_teachers_calls_cached_makes_no_teacher_call(
     teacher: Any, student: str, sft_rows: list[Any]
 ) -> None:
-    params, cold, figures, first = teacher
+    cache, cold, figures, first = teacher
     assert first.stats.cache_misses == 48 and first.backend.loads == 1
     assert figures["kd_tokens_scored"] > 1000
     assert 0.5 < figures["kd_teacher_topk_mass"] <= 1.0
-    warm, again, client = _targets(params, student, sft_rows[:48])
+    warm, again, client = teacher_targets(student, sft_rows[:48], cache)
     assert client.stats.cache_misses == 0 and client.stats.cache_hits == 48
     assert client.backend.loads == 0  # the teacher was never loaded
     assert warm == cold and again == figures

@@ -1,5 +1,6 @@
 """A training run killed with SIGKILL after a checkpoint, then run again, resumes from that
-checkpoint and ends with the weights of an uninterrupted run."""
+checkpoint and ends with the weights of an uninterrupted run: SFT as the default run trains,
+with the teacher's targets (train_sft.kd)."""
 
 import json
 import os
@@ -7,7 +8,6 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,15 +18,19 @@ RUNNER = Path(__file__).with_name("kill_runner.py")
 
 @pytest.mark.slow
 def test_sigkill_after_a_checkpoint_then_rerun_equals_uninterrupted(
-    sft_run: Any, student: str, pipeline: Path, tmp_path: Path
+    student: str, pipeline: Path, tmp_path: Path
 ) -> None:
-    first_dir, _ = sft_run
-    out, work = tmp_path / "out", tmp_path / "work"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     judged = str(pipeline / "data/judged.parquet")
-    command = [sys.executable, str(RUNNER), student, judged, str(out), str(work)]
+
+    def command(name: str) -> list[str]:
+        out, work, cache = (str(tmp_path / name / d) for d in ("out", "work", "cache"))
+        return [sys.executable, str(RUNNER), student, judged, out, work, cache]
+
+    subprocess.run(command("uninterrupted"), cwd=ROOT, env=env, check=True, capture_output=True)
+    out, work = tmp_path / "killed/out", tmp_path / "killed/work"
     proc = subprocess.Popen(
-        [*command, "4"],
+        [*command("killed"), "4"],
         cwd=ROOT,
         env=env,
         stdin=subprocess.PIPE,
@@ -42,10 +46,10 @@ def test_sigkill_after_a_checkpoint_then_rerun_equals_uninterrupted(
     proc.wait()
     assert (work / "checkpoint-4").is_dir() and not out.exists()
 
-    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(command("killed"), cwd=ROOT, env=env, check=True, capture_output=True)
     assert not work.exists()
     assert (out / "model.safetensors").read_bytes() == (
-        first_dir / "out/model.safetensors"
+        tmp_path / "uninterrupted/out/model.safetensors"
     ).read_bytes()
 
 
