@@ -281,6 +281,18 @@ def ensure_generation_template(tokenizer: PreTrainedTokenizerBase, template: str
         tokenizer.chat_template = MARKED_CHATML.read_text(encoding="utf-8").rstrip("\n")
 
 
+def assistant_tokens(
+    tokenizer: PreTrainedTokenizerBase, conversation: Conversation, max_length: int
+) -> tuple[list[int], list[int]]:
+    """(token ids, assistant mask) of `conversation` as trl's SFT makes them for
+    `assistant_only_loss` (the chat template's generation markers), truncated to
+    `max_length` as its packing truncates."""
+    out: Any = tokenizer.apply_chat_template(
+        conversation, tokenize=True, return_dict=True, return_assistant_tokens_mask=True
+    )
+    return list(out["input_ids"])[:max_length], list(out["assistant_masks"])[:max_length]
+
+
 def assistant_batch(
     tokenizer: PreTrainedTokenizerBase, conversations: Sequence[Conversation], max_length: int
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -288,11 +300,7 @@ def assistant_batch(
     tokens) for `conversations`, each truncated to `max_length` tokens."""
     rows = []
     for conversation in conversations:
-        out: Any = tokenizer.apply_chat_template(
-            conversation, tokenize=True, return_dict=True, return_assistant_tokens_mask=True
-        )
-        ids = list(out["input_ids"])[:max_length]
-        mask = list(out["assistant_masks"])[:max_length]
+        ids, mask = assistant_tokens(tokenizer, conversation, max_length)
         rows.append((ids, [t if m else -100 for t, m in zip(ids, mask, strict=True)]))
     width = max(len(ids) for ids, _ in rows)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0

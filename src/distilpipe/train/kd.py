@@ -41,6 +41,7 @@ from trl import SFTTrainer
 
 from distilpipe.errors import DistilpipeError
 from distilpipe.llm.types import Failure, TokenLogprobsRequest
+from distilpipe.train import common
 from distilpipe.train.common import Conversation
 
 
@@ -77,14 +78,9 @@ def kd_loss(
 def tokenized(
     tokenizer: Any, conversation: Conversation, max_length: int
 ) -> tuple[list[int], list[int]]:
-    """(token ids, assistant positions) of `conversation` as trl's SFT tokenizes it for
-    `assistant_only_loss` (the chat template's generation markers) and bfd packing truncates
-    it (to `max_length`)."""
-    out: Any = tokenizer.apply_chat_template(
-        conversation, tokenize=True, return_dict=True, return_assistant_tokens_mask=True
-    )
-    ids = list(out["input_ids"])[:max_length]
-    mask = list(out["assistant_masks"])[:max_length]
+    """(token ids, assistant positions) of `conversation` as trl trains it
+    (`common.assistant_tokens`); position 0 predicts nothing."""
+    ids, mask = common.assistant_tokens(tokenizer, conversation, max_length)
     return ids, [j for j in range(1, len(ids)) if mask[j]]
 
 
